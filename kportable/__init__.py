@@ -1,0 +1,58 @@
+"""kportable: a Kubernetes manifest portability linter.
+
+The public API for plugin authors is re-exported here (lazily, so ``kportable --version``
+and pre-commit runs do not pay for imports they do not use)::
+
+    from kportable import hookimpl, rule, Severity, Target, Effect, RuleContext, Workload
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+PLUGIN_API_VERSION = 1
+plugin_api_version = PLUGIN_API_VERSION
+
+if TYPE_CHECKING:
+    from .clouds import CloudProfile
+    from .findings import Effect, Finding, Location, ObjectRef, Severity
+    from .model import Container, Resource, Workload
+    from .plugins.hookspecs import hookimpl
+    from .report.base import OutputFormat, ReportOptions
+    from .rule import ALL_CLOUDS, RuleContext, RuleSpec, Target, rule
+    from .schema_source import SchemaSource
+
+_EXPORTS = {
+    "hookimpl": "plugins.hookspecs",
+    "rule": "rule",
+    "RuleSpec": "rule",
+    "RuleContext": "rule",
+    "Target": "rule",
+    "ALL_CLOUDS": "rule",
+    "Severity": "findings",
+    "Effect": "findings",
+    "Finding": "findings",
+    "Location": "findings",
+    "ObjectRef": "findings",
+    "Resource": "model",
+    "Workload": "model",
+    "Container": "model",
+    "CloudProfile": "clouds",
+    "OutputFormat": "report.base",
+    "ReportOptions": "report.base",
+    "SchemaSource": "schema_source",
+}
+
+__all__ = ["PLUGIN_API_VERSION", "__version__", "plugin_api_version", *sorted(_EXPORTS)]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'kportable' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value

@@ -1,0 +1,5 @@
+"""``python -m kportable``: the same as the ``kportable`` command."""
+
+from .cli import main
+
+main()

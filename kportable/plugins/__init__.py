@@ -1,0 +1,1 @@
+"""Plugin host: hook specifications and the manager that loads entry points."""

@@ -1,0 +1,93 @@
+"""Key path -> line/column index, kept beside each parsed document.
+
+The loader builds plain JSON-compatible data and, in the same walk, a *shadow* tree with the
+position of every mapping key and sequence item. The shadow mirrors the data's shape:
+
+- a mapping's shadow is ``dict[key, Entry]``;
+- a sequence's shadow is ``list[Entry]``;
+- an ``Entry`` is a packed position (``int``) for a scalar value, or ``(packed, child)`` where
+  ``child`` is the shadow of a mapping or sequence value.
+
+A packed position is ``line << 20 | column`` with both 0-based, so one Python int per node
+(most of them small) is all the index costs. ``locate`` resolves a pointer to the deepest
+existing node on its path, so a finding about a *missing* field points at its parent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TypeAlias, Union
+
+COL_BITS = 20
+COL_MASK = (1 << COL_BITS) - 1
+
+Shadow: TypeAlias = Union[dict[str, "Entry"], list["Entry"]]
+Entry: TypeAlias = Union[int, tuple[int, Shadow]]
+PointerPart: TypeAlias = Union[str, int]
+Pointer: TypeAlias = tuple[PointerPart, ...]
+
+
+def pack(line: int, column: int) -> int:
+    """Pack a 0-based line and column into one int."""
+    return (line << COL_BITS) | min(column, COL_MASK)
+
+
+def unpack(packed: int) -> tuple[int, int]:
+    """Return the 1-based (line, column) of a packed position."""
+    return (packed >> COL_BITS) + 1, (packed & COL_MASK) + 1
+
+
+@dataclass(frozen=True, slots=True)
+class Position:
+    """Where a key path lands in its file (1-based); ``exact`` is False when only an ancestor exists."""
+
+    line: int
+    column: int
+    exact: bool
+    depth: int
+
+
+def locate(root: Entry, pointer: Sequence[PointerPart]) -> Position:
+    """Find the line and column of ``pointer`` (or of its deepest existing ancestor)."""
+    entry: Entry = root
+    depth = 0
+    for part in pointer:
+        if isinstance(entry, int):
+            break
+        child = entry[1]
+        nxt: Entry | None = None
+        if isinstance(child, dict):
+            if isinstance(part, str):
+                nxt = child.get(part)
+        elif isinstance(part, int) and 0 <= part < len(child):
+            nxt = child[part]
+        if nxt is None:
+            break
+        entry = nxt
+        depth += 1
+    packed = entry if isinstance(entry, int) else entry[0]
+    line, column = unpack(packed)
+    return Position(line, column, depth == len(pointer), depth)
+
+
+def format_pointer(pointer: Sequence[PointerPart]) -> str:
+    """Render a pointer as a key path: ``spec.template.spec.containers[0].resources``.
+
+    Keys that are not plain identifiers are quoted: ``metadata.annotations["eks.amazonaws.com/role-arn"]``.
+    """
+    out: list[str] = []
+    for part in pointer:
+        if isinstance(part, int):
+            out.append(f"[{part}]")
+        elif part.replace("_", "a").replace("-", "a").isalnum() and not part[:1].isdigit():
+            out.append(f".{part}" if out else part)
+        else:
+            escaped = part.replace("\\", "\\\\").replace('"', '\\"')
+            out.append(f'["{escaped}"]')
+    return "".join(out)
+
+
+def json_pointer(pointer: Sequence[PointerPart]) -> str:
+    """Render a pointer as RFC 6901 JSON Pointer: ``/spec/template/spec/containers/0``."""
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in pointer)

@@ -1,0 +1,1 @@
+"""Output formats. Each registers through the ``kportable_output_formats`` hook."""

@@ -1,0 +1,108 @@
+"""JSON report: stable, sorted, byte-identical across runs (``schemas/report.schema.json``)."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from ..findings import Finding, Severity
+from ..positions import json_pointer
+from .base import ReportOptions
+
+if TYPE_CHECKING:
+    from ..api import RunResult
+
+REPORT_VERSION = 1
+
+
+def finding_dict(f: Finding) -> dict[str, Any]:
+    """One finding as JSON-compatible data (the shape ``report.schema.json`` describes)."""
+    loc = f.location
+    return {
+        "rule_id": f.rule_id,
+        "slug": f.slug,
+        "severity": f.severity.value,
+        "category": f.category,
+        "message": f.message,
+        "file": loc.path,
+        "line": loc.line,
+        "column": loc.column,
+        "end_line": loc.end_line if loc.end_line is not None else loc.line,
+        "origin": {"file": loc.origin, "line": loc.origin_line} if loc.origin else None,
+        "object": None
+        if f.obj is None
+        else {"kind": f.obj.kind, "namespace": f.obj.namespace, "name": f.obj.name, "apiVersion": f.obj.api_version},
+        "path": f.path,
+        "pointer": json_pointer(f.pointer),
+        "clouds": list(f.clouds),
+        "effect": f.effect.value if f.effect else None,
+        "fix": f.fix,
+        "fingerprint": f.fingerprint,
+        "suppressed": None
+        if f.suppressed is None
+        else {"kind": f.suppressed.kind, "source": f.suppressed.source, "justification": f.suppressed.justification},
+    }
+
+
+def report_dict(result: RunResult) -> dict[str, Any]:
+    from .. import __version__
+
+    active = result.active
+    by_severity = {s.value: 0 for s in Severity}
+    for f in active:
+        by_severity[f.severity.value] += 1
+    stats = result.stats
+    data: dict[str, Any] = {
+        "version": REPORT_VERSION,
+        "tool": {"name": "kportable", "version": __version__},
+        "summary": {
+            "files": stats.files,
+            "documents": stats.documents,
+            "resources": stats.resources,
+            "workloads": stats.workloads,
+            "non_kubernetes_documents": stats.non_kubernetes,
+            "empty_documents": stats.empty_documents,
+            "context_resources": stats.context_resources,
+            "findings": len(active),
+            "suppressed": len(result.findings) - len(active),
+            "by_severity": by_severity,
+            "fail_on": result.options.fail_on.value,
+            "failed": result.failed(),
+        },
+        "rules": [
+            {"id": r.id, "slug": r.slug, "severity": r.severity.value, "plugin": r.plugin}
+            for r in result.rules
+        ],
+        "findings": [finding_dict(f) for f in result.findings],
+        "errors": [
+            {"kind": "rule-crash", "plugin": c.plugin, "rule_id": c.rule_id, "object": c.obj, "message": c.error}
+            for c in result.crashes
+        ]
+        + [
+            {"kind": "plugin-error", "plugin": e.plugin, "rule_id": None, "object": None, "message": e.message}
+            for e in result.registry.errors
+        ],
+    }
+    for key, value in sorted(result.extras.items()):
+        data[key] = value
+    return data
+
+
+def dumps(data: dict[str, Any]) -> str:
+    """Indented at the top levels, one line per list item: readable, diffable and C-speed to encode."""
+    out = ["{"]
+    items = list(data.items())
+    for i, (key, value) in enumerate(items):
+        comma = "," if i < len(items) - 1 else ""
+        head = f"  {json.dumps(key)}: "
+        if isinstance(value, list) and value:
+            rows = ",\n".join("    " + json.dumps(v, ensure_ascii=False, separators=(", ", ": ")) for v in value)
+            out.append(f"{head}[\n{rows}\n  ]{comma}")
+        else:
+            out.append(head + json.dumps(value, ensure_ascii=False, separators=(", ", ": ")) + comma)
+    out.append("}")
+    return "\n".join(out) + "\n"
+
+
+def render(result: RunResult, options: ReportOptions) -> str:
+    return dumps(report_dict(result))

@@ -1,0 +1,1 @@
+"""Cloud profile data files (EKS, GKE, AKS)."""

@@ -1,0 +1,1 @@
+"""JSON Schemas shipped with kportable: report, config, cloud profile, rule cases."""
