@@ -44,7 +44,29 @@ _EXPORTS = {
     "SchemaSource": "schema_source",
 }
 
-__all__ = ["PLUGIN_API_VERSION", "__version__", "plugin_api_version", *sorted(_EXPORTS)]
+__all__ = [
+    "ALL_CLOUDS",
+    "PLUGIN_API_VERSION",
+    "CloudProfile",
+    "Container",
+    "Effect",
+    "Finding",
+    "Location",
+    "ObjectRef",
+    "OutputFormat",
+    "ReportOptions",
+    "Resource",
+    "RuleContext",
+    "RuleSpec",
+    "SchemaSource",
+    "Severity",
+    "Target",
+    "Workload",
+    "__version__",
+    "hookimpl",
+    "plugin_api_version",
+    "rule",
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -122,9 +122,9 @@ class Inventory:
         self._scale_targets: dict[tuple[str, str, str], list[Resource]] = defaultdict(list)
         for hpa in self.of_kind("HorizontalPodAutoscaler"):
             ref = as_dict(hpa.spec.get("scaleTargetRef"))
-            kind, name = as_str(ref.get("kind")), as_str(ref.get("name"))
-            if kind and name:
-                self._scale_targets[(hpa.namespace or DEFAULT_NAMESPACE, kind, name)].append(hpa)
+            target_kind, target_name = as_str(ref.get("kind")), as_str(ref.get("name"))
+            if target_kind and target_name:
+                self._scale_targets[(hpa.namespace or DEFAULT_NAMESPACE, target_kind, target_name)].append(hpa)
         self._backends: dict[Resource, tuple[Backend, ...]] = {}
         self._routes_to: dict[Resource, list[Resource]] = defaultdict(list)
         for res in self.resources:
@@ -291,8 +291,8 @@ class Inventory:
                     yield Backend(route, pointer, ns, name, self.get("Service", ns, name))
             return
         for i, rule in enumerate(as_list(spec.get("rules"))):
-            for j, ref in enumerate(as_list(as_dict(rule).get("backendRefs"))):
-                ref = as_dict(ref)
+            for j, raw_ref in enumerate(as_list(as_dict(rule).get("backendRefs"))):
+                ref = as_dict(raw_ref)
                 if ref.get("group", "") not in ("", None) or ref.get("kind", "Service") != "Service":
                     continue
                 name = as_str(ref.get("name"))
@@ -306,8 +306,8 @@ class Inventory:
         """Gateways a route attaches to (``parentRefs``)."""
         out = []
         ns = route.namespace or DEFAULT_NAMESPACE
-        for ref in as_list(route.spec.get("parentRefs")):
-            ref = as_dict(ref)
+        for raw_ref in as_list(route.spec.get("parentRefs")):
+            ref = as_dict(raw_ref)
             if ref.get("kind", "Gateway") != "Gateway" or ref.get("group", GATEWAY_GROUP) != GATEWAY_GROUP:
                 continue
             name = as_str(ref.get("name"))

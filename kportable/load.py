@@ -145,7 +145,7 @@ def _bad_byte(raw: bytes, offset: int, what: str) -> LoadProblem:
 
 
 _FLOW = re.compile(r"[\[\]{}]")
-_BLOCK_RUN = re.compile(r"^[ \t]*(?:[-?][ \t]+){%d,}" % (_C_NESTING_LIMIT // 2), re.M)
+_BLOCK_RUN = re.compile(rf"^[ \t]*(?:[-?][ \t]+){{{_C_NESTING_LIMIT // 2},}}", re.M)
 
 
 def nesting_hint(text: str) -> tuple[int, int] | None:
@@ -162,17 +162,17 @@ def nesting_hint(text: str) -> tuple[int, int] | None:
         return None
     if text.count("[") + text.count("{") >= _C_NESTING_LIMIT:
         depth = 0
-        for m in _FLOW.finditer(text):
-            if m.group() in "[{":
+        for match in _FLOW.finditer(text):
+            if match.group() in "[{":
                 depth += 1
                 if depth > _C_NESTING_LIMIT:
-                    return text.count("\n", 0, m.start()) + 1, depth
+                    return text.count("\n", 0, match.start()) + 1, depth
             elif depth:
                 depth -= 1
     if text.count("- ") + text.count("? ") >= _C_NESTING_LIMIT // 2:
-        m = _BLOCK_RUN.search(text)
-        if m:
-            return text.count("\n", 0, m.start()) + 1, _C_NESTING_LIMIT // 2
+        run = _BLOCK_RUN.search(text)
+        if run:
+            return text.count("\n", 0, run.start()) + 1, _C_NESTING_LIMIT // 2
     return None
 
 
@@ -286,7 +286,9 @@ class _Walker:
         if cls is ScalarNode:
             return self.scalar(node), None, 1  # type: ignore[arg-type]
         if depth > MAX_DEPTH:
-            raise self.abort(UNREADABLE, node, f"document nests deeper than {MAX_DEPTH} levels; no Kubernetes object does")
+            raise self.abort(
+                UNREADABLE, node, f"document nests deeper than {MAX_DEPTH} levels; no Kubernetes object does"
+            )
         memo = self.memo
         if memo is None:
             if node.tag not in (_MAP, _SEQ):
@@ -388,7 +390,8 @@ class _Walker:
                 continue
             v, sub, n = self.value(src, depth + 1)
             size += n
-            assert isinstance(v, dict) and isinstance(sub, dict)
+            assert isinstance(v, dict)
+            assert isinstance(sub, dict)
             for k, item in v.items():
                 if k not in data:
                     data[k] = item

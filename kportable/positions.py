@@ -17,14 +17,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TypeAlias, Union
+from typing import TypeAlias
 
 COL_BITS = 20
 COL_MASK = (1 << COL_BITS) - 1
 
-Shadow: TypeAlias = Union[dict[str, "Entry"], list["Entry"]]
-Entry: TypeAlias = Union[int, tuple[int, Shadow]]
-PointerPart: TypeAlias = Union[str, int]
+Shadow: TypeAlias = dict[str, "Entry"] | list["Entry"]
+Entry: TypeAlias = int | tuple[int, Shadow]
+PointerPart: TypeAlias = str | int
 Pointer: TypeAlias = tuple[PointerPart, ...]
 
 

@@ -55,7 +55,7 @@ class Target(enum.StrEnum):
     INVENTORY = "inventory"
 
 
-O = TypeVar("O")
+OptionsT = TypeVar("OptionsT")
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,7 +210,7 @@ def _coerce(spec: RuleSpec, key: str, f: dataclasses.Field[Any], value: object) 
 
 
 @dataclass(frozen=True)
-class RuleContext(Generic[O]):
+class RuleContext(Generic[OptionsT]):
     """What a check may see: its options, the inventory, the cloud profiles and the run's targets.
 
     Build findings with ``ctx.finding(...)`` so that rule id, slug, severity, location and
@@ -218,7 +218,7 @@ class RuleContext(Generic[O]):
     """
 
     spec: RuleSpec
-    options: O
+    options: OptionsT
     inventory: Inventory
     clouds: Mapping[str, CloudProfile] = field(default_factory=dict)
     targets: tuple[str, ...] = ()

@@ -35,8 +35,7 @@ class InputFile:
 
 def display_path(path: str) -> str:
     """The path as reports show it: as given, with ``./`` and duplicate separators removed."""
-    text = os.path.normpath(path).replace(os.sep, "/")
-    return text
+    return os.path.normpath(path).replace(os.sep, "/")
 
 
 def is_excluded(display: str, patterns: Sequence[str]) -> bool:

@@ -178,7 +178,8 @@ def test_selection_uses_the_index_not_all_pairs(monkeypatch):
             f"  template:\n    metadata: {{labels: {{app: a{i}}}}}\n    spec: {{containers: [{{name: c, image: x}}]}}\n"
         )
         docs.append(
-            f"apiVersion: v1\nkind: Service\nmetadata: {{name: s{i}, namespace: ns}}\nspec: {{selector: {{app: a{i}}}}}\n"
+            f"apiVersion: v1\nkind: Service\nmetadata: {{name: s{i}, namespace: ns}}\n"
+            f"spec: {{selector: {{app: a{i}}}}}\n"
         )
     calls = []
     original = Selector.matches

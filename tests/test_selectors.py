@@ -27,7 +27,10 @@ WEB = {"app": "web", "tier": "front"}
         ({"matchExpressions": [{"key": "env", "operator": "DoesNotExist"}]}, WEB, True),
         ({"matchExpressions": [{"key": "app", "operator": "DoesNotExist"}]}, WEB, False),
         (
-            {"matchLabels": {"app": "web"}, "matchExpressions": [{"key": "tier", "operator": "In", "values": ["back"]}]},
+            {
+                "matchLabels": {"app": "web"},
+                "matchExpressions": [{"key": "tier", "operator": "In", "values": ["back"]}],
+            },
             WEB,
             False,
         ),

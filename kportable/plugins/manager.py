@@ -202,11 +202,11 @@ def build_registry(plugins: Sequence[object] = (), *, entry_points: bool = True)
             if clash:
                 problems.append(clash)
                 continue
-            spec = spec.with_plugin(source.name, source.version)
-            rules[spec.id] = spec
-            for n in spec.names:
-                names[n.lower()] = spec
-            accepted_rules.append(spec.id)
+            owned = spec.with_plugin(source.name, source.version)
+            rules[owned.id] = owned
+            for n in owned.names:
+                names[n.lower()] = owned
+            accepted_rules.append(owned.id)
         accepted_clouds = []
         for profile in got_clouds:
             if profile.extends:
@@ -220,7 +220,8 @@ def build_registry(plugins: Sequence[object] = (), *, entry_points: bool = True)
         accepted_formats = []
         for fmt in got_formats:
             if fmt.name in formats:
-                problems.append(f"output format {fmt.name!r} is already registered by plugin {formats[fmt.name].plugin!r}")
+                owner = formats[fmt.name].plugin
+                problems.append(f"output format {fmt.name!r} is already registered by plugin {owner!r}")
             else:
                 formats[fmt.name] = OutputFormat(fmt.name, fmt.help, fmt.render, source.name)
                 accepted_formats.append(fmt.name)

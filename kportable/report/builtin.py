@@ -9,6 +9,8 @@ def builtin_formats() -> list[OutputFormat]:
     from . import json_report, text
 
     return [
-        OutputFormat("text", "Findings grouped by file with the offending line, then a summary (default).", text.render),
+        OutputFormat(
+            "text", "Findings grouped by file with the offending line, then a summary (default).", text.render
+        ),
         OutputFormat("json", "Stable, sorted JSON described by schemas/report.schema.json.", json_report.render),
     ]

@@ -56,5 +56,6 @@ def yaml_syntax_error(ctx: RuleContext[Any]) -> Iterator[Finding]:
     yield from problem_findings(
         ctx,
         YAML_SYNTAX,
-        fix="Fix the indentation or quoting at this position; `kubectl apply --dry-run=client -f FILE` shows the same error.",
+        fix="Fix the indentation or quoting at this position; "
+        "`kubectl apply --dry-run=client -f FILE` shows the same error.",
     )
