@@ -23,6 +23,7 @@ from .load import DEFAULT_MAX_BYTES, ParsedSource
 from .model import CLUSTER_SCOPED_KINDS, DEFAULT_NAMESPACE, Resource, as_dict, as_str, resources_of
 from .plugins.manager import Registry, get_registry
 from .rule import RuleSpec, build_options
+from .score_types import WorkloadScore
 from .sources import InputFile, expand, read_input
 
 PARALLEL_MIN_FILES = 16
@@ -84,6 +85,7 @@ class RunResult:
     inventory: Inventory
     texts: Mapping[str, str] = field(default_factory=dict)
     seconds: Mapping[str, float] = field(default_factory=dict)
+    scores: tuple[WorkloadScore, ...] = ()
     extras: Mapping[str, Any] = field(default_factory=dict)
 
     @property
