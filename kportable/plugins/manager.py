@@ -92,8 +92,8 @@ class Registry:
 
     def similar_rules(self, name: str, limit: int = 3) -> list[str]:
         """Rule ids and slugs that look like ``name`` (for "did you mean" hints)."""
-        names = [n for spec in self.rules for n in (spec.id, spec.slug)]
-        return difflib.get_close_matches(name, names, n=limit, cutoff=0.6)
+        names = {n.lower(): n for spec in self.rules for n in (spec.id, spec.slug)}
+        return [names[n] for n in difflib.get_close_matches(name.lower(), list(names), n=limit, cutoff=0.6)]
 
 
 @dataclass
@@ -116,32 +116,29 @@ class _Source:
 # --------------------------------------------------------------------------- discovery
 
 
-def _entry_point_sources(errors: list[PluginError]) -> list[_Source]:
+def _entry_point_sources(builder: _Builder) -> list[_Source]:
     """Import every entry point of the ``kportable`` group, ``core`` first, then by name."""
     sources: list[_Source] = []
     eps = sorted(md.entry_points(group=PROJECT), key=lambda ep: (ep.name != CORE_PLUGIN, ep.name, ep.value))
     owners: dict[str, str] = {}
     for ep in eps:
         dist = getattr(ep, "dist", None)
-        dist_name = dist.name if dist is not None else "?"
-        version = dist.version if dist is not None else "?"
-        label = f"plugin {ep.name!r} ({dist_name} {version})"
+        source = _Source(ep.name, ep.value, dist.name if dist is not None else "?",
+                         dist.version if dist is not None else "?", None)
         if ep.name in owners:
-            if owners[ep.name] != dist_name:
-                errors.append(PluginError(
-                    f"{label}: the entry-point name {ep.name!r} is already used by {owners[ep.name]}; "
-                    f"it was not loaded (rename the entry point in one of the two distributions)",
-                    plugin=ep.name))
+            if owners[ep.name] != source.distribution:
+                builder.fail(source, [
+                    f"the entry-point name {ep.name!r} is already used by {owners[ep.name]}, so this one was "
+                    f"not loaded (rename the entry point in one of the two distributions)"
+                ])
             continue
-        owners[ep.name] = dist_name
+        owners[ep.name] = source.distribution
         try:
-            module = ep.load()
+            source.plugin = ep.load()
         except Exception as exc:  # a broken plugin must not take the others down
-            errors.append(PluginError(
-                f"{label} failed to import {ep.value}: {type(exc).__name__}: {exc}{_where(exc)}",
-                plugin=ep.name))
+            builder.fail(source, [f"failed to import {ep.value}: {type(exc).__name__}: {exc}{_where(exc)}"])
             continue
-        sources.append(_Source(ep.name, ep.value, dist_name, version, module))
+        sources.append(source)
     return sources
 
 
@@ -447,7 +444,7 @@ def build_registry(plugins: Sequence[object] = (), *, entry_points: bool = True)
     pm = pluggy.PluginManager(PROJECT)
     pm.add_hookspecs(KportableSpec)
     builder = _Builder()
-    sources = _entry_point_sources(builder.errors) if entry_points else []
+    sources = _entry_point_sources(builder) if entry_points else []
     for i, plugin in enumerate(plugins):
         name = getattr(plugin, "__name__", None) or f"plugin-{i}"
         sources.append(_Source(str(name), str(name), DIRECT, "", plugin))

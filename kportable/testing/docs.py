@@ -107,9 +107,9 @@ def assert_rule_docs(spec: RuleSpec, *, plugins: Sequence[object] = ()) -> None:
     """Fail, listing every problem, unless ``spec``'s docs are complete and their examples hold.
 
     Checked: the sections ``## What it does``, ``## Why is this bad?``, ``## Example`` and
-    ``## Use instead`` exist, no unknown section, the documented order; every ```yaml block of
-    ``## Example`` is flagged by the rule and every block of ``## Use instead`` parses and is not;
-    ``## Options`` has one bullet per field of the options dataclass.
+    ``## Use instead`` exist, no unknown section, the documented order; every ``yaml`` code block
+    of ``## Example`` is flagged by the rule, and every one of ``## Use instead`` parses and is
+    not; ``## Options`` has one bullet per field of the options dataclass.
     """
     problems = doc_problems(spec, plugins=plugins)
     if problems:
