@@ -84,12 +84,12 @@ def rst_to_markdown(doc: str) -> str:
         line = lines[i]
         field = _PARAM.match(line) or _RETURNS.match(line)
         if field:
-            text = [field.group(field.lastindex or 1)]
+            parts = [field.group(field.lastindex or 1)]
             i += 1
             while i < len(lines) and lines[i].startswith("    ") and lines[i].strip():
-                text.append(lines[i].strip())
+                parts.append(lines[i].strip())
                 i += 1
-            body = " ".join(text)
+            body = " ".join(parts)
             if line.startswith(":param"):
                 if out and out[-1].strip() and not out[-1].startswith("- "):
                     out.append("")
