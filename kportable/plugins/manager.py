@@ -320,6 +320,11 @@ class _Builder:
         if problems:
             self.fail(source, problems, api)
             return
+        if not any(pm.parse_hookimpl_opts(source.plugin, hook) is not None for hook in HOOKS if
+                   hasattr(source.plugin, hook)):
+            self.fail(source, [f"implements no kportable hook (mark them with @kportable.hookimpl): "
+                               f"{', '.join(HOOKS)}"], api)
+            return
         try:
             pm.register(source.plugin, name=source.name)
             pm.check_pending()
