@@ -420,7 +420,10 @@ class _Builder:
                     f"{source.label}: cloud profile {ext.id!r} extends unknown profile {ext.extends!r}",
                     plugin=source.name))
                 continue
-            self.clouds[base.id] = _merge_profiles(base, ext)
+            try:
+                self.clouds[base.id] = _merge_profiles(base, ext)
+            except PluginError as exc:  # e.g. the extension redefines a tie id of the base profile
+                self.errors.append(PluginError(f"{source.label}: {exc.message}", plugin=source.name))
         known_clouds = set(self.clouds)
         for spec in self.rules.values():
             unknown = sorted(c for c in spec.clouds if c != "*" and c not in known_clouds)
@@ -459,9 +462,11 @@ def build_registry(plugins: Sequence[object] = (), *, entry_points: bool = True)
 
 
 def _merge_profiles(base: CloudProfile, ext: CloudProfile) -> CloudProfile:
+    """The base profile with the extension's data added: lists (``ties``) are appended, so the base's
+    ties still win a first-match lookup; mappings are merged key by key; scalars are replaced."""
     merged: dict[str, Any] = dict(base.data)
     for key, value in ext.data.items():
-        if key in ("id", "name", "extends"):
+        if key in ("id", "name", "extends", "description"):
             continue
         current = merged.get(key)
         if isinstance(current, list) and isinstance(value, list):
