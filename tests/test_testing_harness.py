@@ -284,3 +284,16 @@ def test_kportable_rule_parameter_runs_doc_checks(tmp_path):
     proc = run_pytest(tmp_path, "-vv")
     assert "test_rule_docs[KP101] PASSED" in proc.stdout, proc.stdout
     assert proc.returncode == 0
+
+
+def test_case_assume_reaches_the_rule(tmp_path):
+    body = "    if 'network-policies' not in ctx.assume:\n        yield ctx.finding(res, ('metadata',), 'no policy')"
+    module = plugin(rule_module("ASSUME101", "assume-rule", body), "assume_direct")
+    [flagged, assumed] = load_cases(case_file(
+        tmp_path / "ASSUME101.yml", "ASSUME101",
+        flagged={"fail": POD, "expect": [{"line": 3, "message": "no policy"}]},
+        assumed={"pass": POD, "assume": ["network-policies"]},
+    ))
+    assert assumed.assume == ("network-policies",)
+    assert_case(flagged, plugins=[module])
+    assert_case(assumed, plugins=[module])

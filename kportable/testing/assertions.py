@@ -32,6 +32,7 @@ def lint_text(
     filename: str = "case.yaml",
     context: str | None = None,
     plugins: Sequence[object] = (),
+    assume: Sequence[str] = (),
 ) -> RunResult:
     """Lint one in-memory manifest as if it were the file ``filename`` and return the ``RunResult``.
 
@@ -40,6 +41,7 @@ def lint_text(
     :param targets: cloud-profile ids to target (default: every registered profile).
     :param context: more manifests, indexed for cross-resource rules but never reported on.
     :param plugins: plugin objects to load in addition to the installed entry points.
+    :param assume: what the cluster provides (``--assume`` names).
     """
     from ..api import RunOptions, run
 
@@ -52,6 +54,7 @@ def lint_text(
             targets=tuple(targets),
             namespace=namespace,
             plugins=tuple(plugins),
+            assume=frozenset(assume),
         )
     )
 
@@ -101,6 +104,7 @@ def run_case(case: Case, *, plugins: Sequence[object] = ()) -> list[Finding]:
             filename=case.filename,
             context=case.context,
             plugins=plugins,
+            assume=case.assume,
         )
     except UserError as exc:
         raise AssertionError(f"{case.id}: {exc.message}") from None

@@ -81,6 +81,7 @@ class Case:
     context: str | None = None
     description: str = ""
     source: str = ""
+    assume: tuple[str, ...] = ()
 
     @property
     def id(self) -> str:
@@ -173,6 +174,7 @@ def cases_from_data(data: Mapping[str, Any], source: str = "") -> list[Case]:
                 context=body.get("context"),
                 description=body.get("description", ""),
                 source=source,
+                assume=tuple(body.get("assume", ())),
             )
         )
     return out
