@@ -231,6 +231,13 @@ def exit_code(result: RunResult) -> int:
 # --------------------------------------------------------------------------- catalogue: rules, explain, plugins
 
 
+def _selection(select: tuple[str, ...], ignore: tuple[str, ...]) -> RunOptions:
+    """The rule selection a ``lint`` with these flags would make (what ``rules`` marks as enabled)."""
+    from .api import RunOptions
+
+    return RunOptions(select=_split(select) or None, ignore=_split(ignore))
+
+
 def _report_plugin_errors(registry: Registry) -> int:
     """Print every plugin load error to stderr; the exit code a catalogue command ends with."""
     for err in registry.errors:
@@ -248,7 +255,7 @@ def _report_plugin_errors(registry: Registry) -> int:
 @click.option("--ignore", multiple=True, metavar="RULES", help="Mark as disabled what `lint --ignore` would skip.")
 def rules(fmt: str, plugin_names: tuple[str, ...], select: tuple[str, ...], ignore: tuple[str, ...]) -> None:
     """List the rules: id, slug, severity, clouds, plugin, and whether lint runs them."""
-    from .api import RunOptions, select_rules
+    from .api import select_rules
     from .errors import UserError
     from .report.catalog import render_rules
 
@@ -257,7 +264,7 @@ def rules(fmt: str, plugin_names: tuple[str, ...], select: tuple[str, ...], igno
     if unknown:
         _fail(f"no plugin named {', '.join(unknown)}; loaded: {', '.join(p.name for p in registry.plugins)}")
     try:
-        active = select_rules(registry, RunOptions(select=_split(select) or None, ignore=_split(ignore)))
+        active = select_rules(registry, _selection(select, ignore))
     except UserError as exc:
         _fail(exc.message)
     text = render_rules(registry, fmt, enabled={a.spec.id for a in active}, plugins=plugin_names,
