@@ -10,6 +10,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+# ``rule`` is imported eagerly: the submodule ``kportable.rule`` has the same name, and once it is
+# imported the import system sets it as this package's attribute, so a lazy export would make
+# ``from kportable import rule`` return the module instead of the decorator. (It is cheap.)
+from .rule import rule
+
 __version__ = "0.1.0"
 PLUGIN_API_VERSION = 1
 plugin_api_version = PLUGIN_API_VERSION
@@ -20,12 +25,11 @@ if TYPE_CHECKING:
     from .model import Container, Resource, Workload
     from .plugins.hookspecs import hookimpl
     from .report.base import OutputFormat, ReportOptions
-    from .rule import ALL_CLOUDS, RuleContext, RuleSpec, Target, rule
+    from .rule import ALL_CLOUDS, RuleContext, RuleSpec, Target
     from .schema_source import SchemaSource
 
 _EXPORTS = {
     "hookimpl": "plugins.hookspecs",
-    "rule": "rule",
     "RuleSpec": "rule",
     "RuleContext": "rule",
     "Target": "rule",

@@ -120,6 +120,8 @@ def _matches(spec: RuleSpec, selector: str) -> bool:
         return True
     if s.upper() == spec.id or s in spec.names:
         return True
+    if s.isalpha() and s.upper() == spec.id[:-3]:  # a whole id prefix: ACME selects every ACMEnnn rule
+        return True
     return len(s) < len(spec.id) and spec.id.startswith(s.upper()) and s[:1].isalpha() and s[-1:].isdigit()
 
 

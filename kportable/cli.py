@@ -228,39 +228,84 @@ def exit_code(result: RunResult) -> int:
     return EXIT_FINDINGS if result.failed() else EXIT_OK
 
 
+# --------------------------------------------------------------------------- catalogue: rules, explain, plugins
+
+
+def _selection(select: tuple[str, ...], ignore: tuple[str, ...]) -> RunOptions:
+    """The rule selection a ``lint`` with these flags would make (what ``rules`` marks as enabled)."""
+    from .api import RunOptions
+
+    return RunOptions(select=_split(select) or None, ignore=_split(ignore))
+
+
+def _report_plugin_errors(registry: Registry) -> int:
+    """Print every plugin load error to stderr; the exit code a catalogue command ends with."""
+    for err in registry.errors:
+        click.echo(f"kportable: error: {err.message}", err=True)
+    return EXIT_INTERNAL if registry.errors else EXIT_OK
+
+
 @main.command()
 @click.option("-f", "--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
-              show_default=True)
-@click.option("--all", "show_all", is_flag=True, help="Also list rules that are off by default (marked).")
-def rules(fmt: str, show_all: bool) -> None:
-    """List the rules: id, slug, severity, clouds and the plugin that provides them."""
+              show_default=True, help="markdown is the docs site's rule index (docs/rules.md).")
+@click.option("--plugin", "plugin_names", multiple=True, metavar="NAME",
+              help="Only the rules of this plugin (repeatable), e.g. core.")
+@click.option("--select", multiple=True, metavar="RULES",
+              help="Mark as enabled what `lint --select` would run (ids, slugs, prefixes).")
+@click.option("--ignore", multiple=True, metavar="RULES", help="Mark as disabled what `lint --ignore` would skip.")
+def rules(fmt: str, plugin_names: tuple[str, ...], select: tuple[str, ...], ignore: tuple[str, ...]) -> None:
+    """List the rules: id, slug, severity, clouds, plugin, and whether lint runs them."""
+    from .api import select_rules
+    from .errors import UserError
     from .report.catalog import render_rules
 
     registry = _registry()
-    click.echo(render_rules(registry, fmt, color=_use_color(False, None)), nl=False)
-    sys.exit(EXIT_INTERNAL if registry.errors else EXIT_OK)
+    unknown = [p for p in plugin_names if registry.plugin(p) is None]
+    if unknown:
+        _fail(f"no plugin named {', '.join(unknown)}; loaded: {', '.join(p.name for p in registry.plugins)}")
+    try:
+        active = select_rules(registry, _selection(select, ignore))
+    except UserError as exc:
+        _fail(exc.message)
+    text = render_rules(registry, fmt, enabled={a.spec.id for a in active}, plugins=plugin_names,
+                        color=_use_color(False, None), width=_width())
+    click.echo(text, nl=False)
+    sys.exit(_report_plugin_errors(registry))
 
 
 @main.command()
 @click.argument("rule_name", metavar="RULE")
-def explain(rule_name: str) -> None:
-    """Show a rule's documentation: what it does, why, examples, options and clouds."""
-    from .report.catalog import render_explain
+@click.option("-f", "--format", "fmt", type=click.Choice(["text", "markdown"]), default="text", show_default=True,
+              help="text renders the page for a terminal; markdown prints its source.")
+def explain(rule_name: str, fmt: str) -> None:
+    """Show a rule's documentation: what it does, why, examples, options, clouds, plugin.
+
+    RULE is an id (KP101, ACME101), a slug (missing-cpu-request) or an alias.
+    """
+    from .report.catalog import explain_markdown, render_explain
 
     registry = _registry()
     spec = registry.rule(rule_name)
     if spec is None:
-        _fail(f"no rule named {rule_name!r}; see `kportable rules`")
-    click.echo(render_explain(spec, color=_use_color(False, None)), nl=False)
+        similar = registry.similar_rules(rule_name)
+        hint = f"; did you mean {' or '.join(similar)}?" if similar else ""
+        _report_plugin_errors(registry)
+        _fail(f"no rule named {rule_name!r}{hint} (see `kportable rules`)")
+    if fmt == "markdown":
+        click.echo(explain_markdown(spec, registry), nl=False)
+    else:
+        click.echo(render_explain(spec, registry, color=_use_color(False, None), width=min(_width(), 100)), nl=False)
+    sys.exit(_report_plugin_errors(registry))
 
 
 @main.command()
-def plugins() -> None:
-    """List installed plugins, their versions, what each registers, and load errors."""
+@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def plugins(fmt: str) -> None:
+    """List installed plugins, their versions, what each registers, and load errors (exit 3 if any)."""
     from .report.catalog import render_plugins
 
     registry = _registry()
-    click.echo(render_plugins(registry, color=_use_color(False, None)), nl=False)
+    click.echo(render_plugins(registry, fmt, color=_use_color(False, None), width=_width()), nl=False)
     sys.exit(EXIT_INTERNAL if registry.errors else EXIT_OK)
 
 

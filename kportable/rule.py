@@ -139,7 +139,33 @@ def rule(
     category: str = "",
     help_uri: str = "",
 ) -> Callable[[CheckFn], RuleSpec]:
-    """Declare a rule. The decorated function's docstring is its documentation."""
+    """Declare a rule: decorate its check function, get a ``RuleSpec`` to return from ``kportable_rules``.
+
+    The decorated function's docstring is the rule's documentation (Markdown with the sections
+    ``## What it does``, ``## Why is this bad?``, ``## Example``, ``## Use instead`` and, when
+    the rule has options, ``## Options``).
+
+    :param id: letters then three digits; ``KP`` is reserved for kportable, so use your own
+        prefix (``ACME101``). Never reuse an id.
+    :param slug: kebab-case name of the *problem* (``image-outside-registry``), accepted wherever
+        an id is (``--select``, config, suppressions).
+    :param severity: portability impact: ``BLOCKER`` (will not admit or run), ``MAJOR`` (runs but
+        behaves differently), ``MINOR`` (needs per-cluster tweaking) or ``INFO``.
+    :param target: what the check receives: ``Target.RESOURCE`` (``check(resource, ctx)``, for each
+        resource of ``kinds``), ``Target.WORKLOAD`` (``check(workload, ctx)``, for each Pod,
+        Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob) or ``Target.INVENTORY``
+        (``check(ctx)`` once, the whole bundle in ``ctx.inventory``).
+    :param clouds: cloud-profile ids the rule concerns; empty for a rule about every cluster,
+        ``ALL_CLOUDS`` for a generic rule that reads every registered profile.
+    :param kinds: for ``Target.RESOURCE``, the kinds to run on (``None``: every kind).
+    :param options: a frozen dataclass type with defaults; config keys are its field names in
+        kebab-case, and the check reads ``ctx.options``.
+    :param enabled: ``False`` for a rule that runs only when selected by id or slug.
+    :param since: the version of your distribution that added the rule.
+    :param aliases: former slugs of a renamed rule.
+    :param help_uri: a page with more about the rule (shown by ``explain`` and in SARIF).
+    :returns: a decorator turning the check function into a frozen ``RuleSpec``.
+    """
     if not ID_RE.match(id):
         raise ValueError(f"rule id {id!r} must be letters then three digits, e.g. KP101 or ACME101")
     if not SLUG_RE.match(slug):
@@ -236,7 +262,18 @@ class RuleContext(Generic[OptionsT]):
         severity: Severity | None = None,
         related: Iterable[ObjectRef] = (),
     ) -> Finding:
-        """A finding on ``resource`` at ``pointer`` (a path inside the object, e.g. ``("spec", "replicas")``)."""
+        """A finding on ``resource`` at ``pointer``, with file, line and column filled in.
+
+        :param resource: the object the finding is about (``workload.resource`` for a workload).
+        :param pointer: a path inside the object, e.g. ``("spec", "containers", 0, "image")``; the
+            finding lands on the line of its deepest key that exists.
+        :param message: one lower-case sentence naming the offender.
+        :param fix: the portable alternative, as an instruction.
+        :param clouds: cloud-profile ids the object is tied to (empty for a hygiene finding).
+        :param effect: for a cloud tie, ``Effect.BLOCKER``, ``ADAPTATION`` or ``INFO``.
+        :param severity: overrides the rule's severity for this finding.
+        :param related: other objects (``ObjectRef``) the finding also counts against in scores.
+        """
         from .positions import format_pointer
 
         return Finding(

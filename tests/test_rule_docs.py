@@ -1,77 +1,40 @@
-"""Meta-tests: every built-in rule has complete docs whose examples run, and a case file."""
+"""Meta-tests: every built-in rule has complete docs whose examples run, and a case file.
+
+The docs check is the shipped ``kportable.testing.assert_rule_docs``, the same one third-party
+rule packs run; ``kportable_rule`` is parametrized by the pytest plugin over the rules of the
+plugins the case files in ``fixtures/rules`` test (here: ``core``).
+"""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
-import yaml
 
 from kportable.plugins.manager import get_registry
-from kportable.rule import doc_section
-from kportable.testing import lint_text, load_cases
+from kportable.testing import assert_rule_docs, load_cases
+from kportable.testing.pytest_plugin import rules_under_test
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "rules"
-REQUIRED = ("What it does", "Why is this bad?", "Example", "Use instead")
-ORDER = ("What it does", "Why is this bad?", "Known problems", "Example", "Use instead", "Options", "References")
-RULES = [r for r in get_registry().rules if r.plugin == "core"]
-IDS = [r.id for r in RULES]
-
-
-def yaml_blocks(section: str) -> list[str]:
-    return re.findall(r"```yaml\n(.*?)```", section, re.S)
+CORE_RULES = [r for r in get_registry().rules if r.plugin == "core"]
 
 
 def test_registry_loads_without_errors():
-    assert get_registry().errors == ()
-    assert len(RULES) >= 8
+    assert [e.message for e in get_registry().errors] == []
+    assert len(CORE_RULES) >= 8
 
 
-@pytest.mark.parametrize("spec", RULES, ids=IDS)
-def test_docs_have_required_headings_in_order(spec):
-    headings = re.findall(r"^## (.+?)\s*$", spec.docs, re.M)
-    for required in REQUIRED:
-        assert required in headings, f"{spec.id}: missing '## {required}'"
-    known = [h for h in headings if h in ORDER]
-    assert headings == known, f"{spec.id}: unknown headings {set(headings) - set(ORDER)}"
-    for name in ("id", "severity"):
-        assert f"{name}:" not in doc_section(spec.docs, "What it does").lower()
+def test_rule_docs(kportable_rule):
+    assert_rule_docs(kportable_rule)
 
 
-@pytest.mark.parametrize("spec", RULES, ids=IDS)
-def test_example_is_flagged(spec):
-    blocks = yaml_blocks(doc_section(spec.docs, "Example"))
-    if not blocks:
-        # input rules whose trigger cannot be written as YAML (binary files) show a text block
-        assert "```text" in doc_section(spec.docs, "Example"), f"{spec.id}: no example block"
-        return
-    for block in blocks:
-        result = lint_text(block, rule=spec.id)
-        assert any(f.rule_id == spec.id for f in result.findings), f"{spec.id}: ## Example produced no finding"
+def test_kportable_rule_covers_every_core_rule():
+    """``kportable_rule`` derives its rules from the case files' plugins: no core rule is left out."""
+    cases = [case for path in sorted(FIXTURES.glob("*.yml")) for case in load_cases(path)]
+    assert rules_under_test(cases, [], get_registry()) == CORE_RULES
 
 
-@pytest.mark.parametrize("spec", RULES, ids=IDS)
-def test_use_instead_is_clean(spec):
-    blocks = yaml_blocks(doc_section(spec.docs, "Use instead"))
-    assert blocks, f"{spec.id}: ## Use instead has no yaml block"
-    for block in blocks:
-        yaml.safe_load_all(block)
-        result = lint_text(block, rule=spec.id)
-        flagged = [f.message for f in result.findings if f.rule_id == spec.id]
-        assert not flagged, f"{spec.id}: ## Use instead was flagged: {flagged}"
-
-
-@pytest.mark.parametrize("spec", RULES, ids=IDS)
-def test_options_section_matches_dataclass(spec):
-    import dataclasses
-
-    fields = {f.name.replace("_", "-") for f in dataclasses.fields(spec.options)}
-    documented = set(re.findall(r"^- `([a-z0-9-]+)`", doc_section(spec.docs, "Options"), re.M))
-    assert documented == fields, f"{spec.id}: ## Options lists {documented}, options dataclass has {fields}"
-
-
-@pytest.mark.parametrize("spec", RULES, ids=IDS)
+@pytest.mark.parametrize("spec", CORE_RULES, ids=[r.id for r in CORE_RULES])
 def test_every_rule_has_pass_and_fail_cases(spec):
     path = FIXTURES / f"{spec.id}.yml"
     assert path.is_file(), f"missing case file {path}"

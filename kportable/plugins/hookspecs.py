@@ -1,22 +1,23 @@
 """Hook specifications: the public plugin API of kportable.
 
-A plugin is a module registered in the ``kportable`` entry-point group of its distribution::
+A plugin is a module named in the ``kportable`` entry-point group of its distribution::
 
     [project.entry-points.kportable]
-    acme = "kportable_acme.plugin"
+    acme = "kportable_acme"
 
-The module implements any of the hooks below with ``@kportable.hookimpl``. kportable's own
-rules, cloud profiles and output formats are registered exactly this way (entry point
-``core = "kportable_rules.plugin"``), so a rule pack can do everything the built-ins do.
+The module declares the plugin API it was written for and implements any of the hooks below,
+each marked with ``@kportable.hookimpl``::
 
-Every hook collects: kportable calls all implementations and concatenates what they return
-(none is ``firstresult``). Hook arguments are never passed: plugins only return values, so
-no plugin can mutate another's data. Import heavy modules inside the hook, not at module
-import time, so ``kportable --version`` and pre-commit runs stay fast.
+    KPORTABLE_PLUGIN_API = 1
 
-The API is versioned by ``kportable.PLUGIN_API_VERSION``. A plugin may declare the version it
-was written for as a module attribute ``KPORTABLE_PLUGIN_API = 1``; a plugin declaring a
-newer major version than the host is rejected with a clear message.
+    @hookimpl
+    def kportable_rules() -> list[RuleSpec]: ...
+
+kportable's own rules, cloud profiles and output formats are registered exactly this way (entry
+point ``core = "kportable_rules.plugin"``), so a rule pack can do everything the built-ins do.
+
+The docstrings below are the reference; ``docs/plugins.md`` renders them (regenerate it with
+``python -m kportable.plugins.reference docs/plugins.md``; a test fails when it is stale).
 """
 
 from __future__ import annotations
@@ -39,21 +40,42 @@ hookimpl = pluggy.HookimplMarker(PROJECT)
 
 
 class KportableSpec(ABC):
-    """The hooks a kportable plugin can implement (all optional)."""
+    """The hooks a kportable plugin can implement. All are optional; none takes arguments.
+
+    Every hook *collects*: kportable calls each plugin's implementation on its own (so one
+    plugin's failure never hides another's results) and merges what they return; no hook is
+    ``firstresult``. Hooks receive no arguments, so no plugin can see or mutate another's data.
+    They run once per process, when the plugin registry is first built, before any manifest is
+    read. Import heavy modules inside the hook, not at module import time, so that
+    ``kportable --version`` and pre-commit runs stay fast.
+
+    A hook that raises, returns something other than a list or tuple, or returns items of the
+    wrong type is reported as a load error of that plugin (``kportable plugins`` lists it, a lint
+    run prints it and exits 3); the rest of what the plugin returned still loads.
+    """
 
     @hookspec
     @abstractmethod
     def kportable_rules(self) -> Sequence[RuleSpec]:
         """Return the rules this plugin contributes.
 
-        :returns: ``RuleSpec`` values, usually made with the ``@kportable.rule(...)`` decorator.
+        Each rule is a ``RuleSpec``, made by decorating a check function with
+        ``@kportable.rule(id, slug, severity, target=...)``; the function's docstring is the rule's
+        documentation, shown by ``kportable explain`` and checked by
+        ``kportable.testing.assert_rule_docs``.
 
-        Results of all plugins are concatenated. A rule id or slug that another plugin already
-        registered is an error naming both plugins: the later one's rules are not loaded, the run
-        goes on and exits 3. Third-party rule ids must not use the ``KP`` prefix, which is reserved
-        for kportable itself; use your own (``ACME101``).
+        :returns: a list or tuple of ``RuleSpec``.
 
-        Added in API version 1.
+        **Merging.** The rules of all plugins are concatenated and sorted by id. The built-in
+        plugin ``core`` always loads first, then the others in entry-point name order.
+
+        **Conflicts.** A rule whose id, slug or alias is already taken (by any plugin, or twice by
+        the same one) is not loaded; the error names both rules and both plugins. A third-party rule
+        whose id starts with ``KP`` is not loaded either: that prefix is reserved for kportable's own
+        rules, so pick your own (``ACME101``). A rule naming a cloud id that no registered profile
+        has is loaded, and the unknown id is reported.
+
+        Added in plugin API 1.
         """
 
     @hookspec
@@ -61,16 +83,24 @@ class KportableSpec(ABC):
     def kportable_cloud_profiles(self) -> Sequence[CloudProfile]:
         """Return cloud profiles: the data that ties manifests to a target platform.
 
-        :returns: ``CloudProfile`` values (see ``kportable.clouds``), typically loaded from a YAML
-            file shipped in the plugin with ``kportable.clouds.load_profile(...)``, which validates it
-            against ``cloud-profile.schema.json``.
+        A profile lists what is specific to one platform (annotation and label prefixes, storage
+        provisioners and classes, ingress classes, CRD groups, registries, supported Kubernetes
+        versions...). The generic cloud rules read every registered profile, so a plugin adds a
+        target (OpenShift, an on-prem distribution) with one profile and no code.
 
-        Profiles with a new ``id`` add a target (OpenShift, an on-prem distribution): every
-        generic cloud rule reads it with no change to the rule. A profile whose ``extends`` names
-        an existing id adds entries to that profile instead. Two profiles with the same ``id`` and
-        no ``extends`` are an error.
+        :returns: a list or tuple of ``CloudProfile``, usually loaded from a YAML file shipped in
+            the plugin with ``kportable.clouds.load_profile(text, source=...)``.
 
-        Added in API version 1.
+        **Merging.** A profile with a new ``id`` adds a target, selectable with ``--cloud ID``.
+        A profile whose ``extends`` names a registered id adds its entries to that profile
+        instead (lists are concatenated, mappings merged, the extension's scalars win), after
+        every plugin has loaded.
+
+        **Conflicts.** A second profile with an ``id`` that is already registered and no
+        ``extends`` is not loaded; the error names the plugin that registered it first. An
+        ``extends`` naming an unknown id is an error.
+
+        Added in plugin API 1.
         """
 
     @hookspec
@@ -78,12 +108,17 @@ class KportableSpec(ABC):
     def kportable_output_formats(self) -> Sequence[OutputFormat]:
         """Return output formats for ``kportable lint --format NAME``.
 
-        :returns: ``OutputFormat`` values (name, one-line help, and a ``render(result, options)``
-            function returning the report as ``str``).
+        :returns: a list or tuple of ``OutputFormat(name, help, render)``: ``name`` is lower-case
+            kebab-case, ``help`` one line for ``kportable formats``, and ``render(result,
+            options)`` returns the whole report as ``str`` (it must not print or exit).
 
-        Names must be unique across plugins; a clash is an error naming both plugins.
+        **Merging.** Formats of all plugins are available side by side, listed by
+        ``kportable formats``.
 
-        Added in API version 1.
+        **Conflicts.** A name that is already registered (``text`` and ``json`` belong to
+        ``core``) is not loaded; the error names the plugin that owns it.
+
+        Added in plugin API 1.
         """
 
     @hookspec
@@ -91,11 +126,16 @@ class KportableSpec(ABC):
     def kportable_schemas(self) -> Sequence[SchemaSource]:
         """Return extra JSON Schemas, e.g. for a company's CRDs, so their objects are validated.
 
-        :returns: ``SchemaSource`` values: (api group, version, kind) and the JSON Schema of the
-            object.
+        :returns: a list or tuple of ``SchemaSource(group, version, kind, schema)``: the API group
+            (``""`` for the core group), version and kind of the objects, and the JSON Schema (a
+            mapping) their manifests must satisfy.
 
-        A schema for a (group, version, kind) that kportable already knows replaces the built-in
-        one only if the plugin sets ``override=True``; otherwise the clash is an error.
+        **Merging.** Schemas of all plugins are collected; schema validation uses them for
+        objects of that group, version and kind.
 
-        Added in API version 1.
+        **Conflicts.** A second schema for the same (group, version, kind) from any plugin is not
+        loaded, unless it sets ``override=True``, in which case it replaces the earlier one. Use
+        ``override`` only to correct a schema you do not own.
+
+        Added in plugin API 1.
         """
