@@ -18,6 +18,7 @@ from __future__ import annotations
 import difflib
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
 from kportable.findings import ObjectRef
 from kportable.inventory import Inventory
@@ -26,6 +27,7 @@ from kportable.model import Resource, Workload, as_dict, as_list, str_map
 from kportable.positions import Pointer
 from kportable.selectors import Selector
 
+SCALABLE_KINDS = frozenset(("Deployment", "StatefulSet", "ReplicaSet", "ReplicationController"))
 NEAR_MISS_CUTOFF = 0.6  # difflib ratio above which a differing label value reads as a typo
 
 # Where custom resources that stand for pods keep the pod labels, besides metadata.labels.
@@ -152,3 +154,39 @@ def near_miss(inventory: Inventory, namespace: str, selector: Selector) -> str:
         if ratio > best[0]:
             best = (ratio, f"; {w.kind} {w.name!r} has {key}={labels[key]}")
     return best[1]
+
+
+def hpa_min_replicas(hpa: Resource) -> int | None:
+    """``spec.minReplicas`` (Kubernetes' default 1 when unset); ``None`` when it is not a number."""
+    value = hpa.spec.get("minReplicas")
+    if value is None:
+        return 1
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+@dataclass(frozen=True, slots=True)
+class Replication:
+    """How many pods a workload keeps, and why kportable thinks so (for messages)."""
+
+    count: int
+    reason: str
+    pointer: Pointer
+
+
+def replication(inventory: Inventory, workload: Workload) -> Replication | None:
+    """The pods a scalable workload keeps at its lowest: the HPA minimum when autoscaled, else ``replicas``."""
+    if workload.kind == "Pod":
+        return Replication(1, "1 pod", ())
+    if workload.kind not in SCALABLE_KINDS:
+        return None
+    hpas = inventory.hpas_for(workload)
+    if hpas:
+        lows = [(hpa_min_replicas(h), h) for h in hpas]
+        if any(low is None for low, _ in lows):
+            return None
+        low, hpa = min(((low or 0), h) for low, h in lows)
+        return Replication(low, f"HorizontalPodAutoscaler {hpa.name!r} with minReplicas {low}", ("spec",))
+    replicas = workload.replicas
+    if replicas is None:
+        return None
+    return Replication(replicas, f"{replicas} replica{'s' if replicas != 1 else ''}", ("spec", "replicas"))

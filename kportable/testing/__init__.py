@@ -20,7 +20,7 @@ A rule's behaviour is pinned in a YAML *case file*, validated by
 fragment, key ``path``, JSON ``pointer``, ``severity``, ``clouds``, ``effect``); a ``pass``
 case must produce none. Other keys: ``options`` (the rule's options, kebab-case), ``targets``
 (cloud ids), ``namespace``, ``filename``, ``context`` (manifests indexed for cross-resource
-rules but not reported) and ``description``.
+rules but not reported), ``assume`` (``--assume`` names) and ``description``.
 
 With the pytest plugin (installed with kportable), a test module needs three lines::
 
@@ -79,6 +79,7 @@ class Case:
     context: str | None = None
     description: str = ""
     source: str = ""
+    assume: tuple[str, ...] = ()
 
     @property
     def id(self) -> str:
@@ -148,6 +149,7 @@ def cases_from_data(data: Mapping[str, Any], source: str = "") -> list[Case]:
                 context=body.get("context"),
                 description=body.get("description", ""),
                 source=source,
+                assume=tuple(body.get("assume", ())),
             )
         )
     return out
@@ -174,6 +176,7 @@ def lint_text(
     filename: str = "case.yaml",
     context: str | None = None,
     plugins: Sequence[object] = (),
+    assume: Sequence[str] = (),
 ) -> Any:
     """Lint one in-memory manifest (only ``rule`` when given) and return the ``RunResult``."""
     from ..api import RunOptions, run
@@ -187,6 +190,7 @@ def lint_text(
             targets=tuple(targets),
             namespace=namespace,
             plugins=tuple(plugins),
+            assume=frozenset(assume),
         )
     )
 
@@ -202,6 +206,7 @@ def run_case(case: Case, *, plugins: Sequence[object] = ()) -> list[Finding]:
         filename=case.filename,
         context=case.context,
         plugins=plugins,
+        assume=case.assume,
     )
     if result.internal_error:
         crashes = "; ".join(f"{c.rule_id} on {c.obj}: {c.error}" for c in result.crashes)
