@@ -128,7 +128,7 @@ def workload_exceeds_resource_quota(w: Workload, ctx: RuleContext[Any]) -> Itera
             if counts is None or one is None or one <= 0:
                 continue
             section, resource = counts
-            verb = "requests" if section == "requests" else "has limits of"
+            verb, verbs = ("requests", "request") if section == "requests" else ("has limits of", "have limits of")
             if one > hard.value:
                 yield ctx.finding(
                     w.resource, pointer,
@@ -140,7 +140,7 @@ def workload_exceeds_resource_quota(w: Workload, ctx: RuleContext[Any]) -> Itera
                 fit = math.floor(hard.value / one)
                 yield ctx.finding(
                     w.resource, pointer,
-                    f"the {replicas} pods of {display(w)} {verb} {format_quantity(one * replicas)} {resource} "
+                    f"the {replicas} pods of {display(w)} {verbs} {format_quantity(one * replicas)} {resource} "
                     f"together, more than the {hard} ({key}) that {where} allows: only {fit} can start",
                     fix=f"Raise {key} in the quota to at least {format_quantity(one * replicas)}, or run fewer "
                         "replicas.",
