@@ -26,6 +26,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import lru_cache
 
 NANO = Fraction(1, 10**9)
 MAX_BINARY = 2**63 - 1
@@ -133,7 +134,12 @@ def _interpret(suffix: str) -> tuple[int, int, bool]:
 
 def parse_quantity(raw: object) -> Quantity:
     """Parse a quantity from a manifest value (string, int or float); raises ``QuantityError``."""
-    text = _text_of(raw)
+    return _parse_text(_text_of(raw))
+
+
+@lru_cache(maxsize=4096)
+def _parse_text(text: str) -> Quantity:
+    """The parse itself, memoised: manifests repeat a handful of values (``100m``, ``128Mi``) endlessly."""
     if not text:
         raise QuantityError("an empty string is not a quantity")
     positive, num, denom, suffix = _scan(text)
@@ -148,7 +154,7 @@ def parse_quantity(raw: object) -> Quantity:
         magnitude = NANO if magnitude else Fraction(0)
     else:
         magnitude *= Fraction(10) ** exponent
-    if magnitude:
+    if magnitude and (magnitude.numerator * 10**9) % magnitude.denominator:
         magnitude = Fraction(math.ceil(magnitude / NANO)) * NANO
     if binary and magnitude > MAX_BINARY:
         magnitude = Fraction(MAX_BINARY)

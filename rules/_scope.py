@@ -6,7 +6,10 @@
   ``--context`` input), else the first reported workload of that namespace in input order.
   ``namespace_related`` lists the namespace's reported workloads, so the finding counts against
   each of them in the scores.
-- ``describe_selector`` renders a label selector as a person would write it.
+- ``describe_selector`` renders a label selector as a person would write it; ``near_miss`` finds
+  the workload whose labels a selector that matches nothing was probably meant for.
+- ``replication`` counts the pods a workload keeps at its lowest (the HPA minimum when one scales
+  it), for PodDisruptionBudget and quota arithmetic.
 - ``OperatorPods`` answers "does some custom resource of this namespace carry these labels?":
   pods that an operator creates from a custom resource (a ``Prometheus``, an ``Alertmanager``, an
   Argo ``Rollout``) are not in the bundle, so a policy or budget that selects them would otherwise
@@ -170,23 +173,23 @@ class Replication:
 
     count: int
     reason: str
-    pointer: Pointer
 
 
 def replication(inventory: Inventory, workload: Workload) -> Replication | None:
     """The pods a scalable workload keeps at its lowest: the HPA minimum when autoscaled, else ``replicas``."""
     if workload.kind == "Pod":
-        return Replication(1, "1 pod", ())
+        return Replication(1, "1 pod")
     if workload.kind not in SCALABLE_KINDS:
         return None
     hpas = inventory.hpas_for(workload)
     if hpas:
         lows = [(hpa_min_replicas(h), h) for h in hpas]
-        if any(low is None for low, _ in lows):
+        known = [(low, h) for low, h in lows if low is not None]
+        if len(known) != len(lows):
             return None
-        low, hpa = min(((low or 0), h) for low, h in lows)
-        return Replication(low, f"HorizontalPodAutoscaler {hpa.name!r} with minReplicas {low}", ("spec",))
+        low, hpa = min(known, key=lambda pair: pair[0])
+        return Replication(low, f"{low} at the minReplicas of HorizontalPodAutoscaler {hpa.name!r}")
     replicas = workload.replicas
     if replicas is None:
         return None
-    return Replication(replicas, f"{replicas} replica{'s' if replicas != 1 else ''}", ("spec", "replicas"))
+    return Replication(replicas, f"{replicas} replica{'s' if replicas != 1 else ''}")

@@ -27,9 +27,10 @@ requirement, as the quota evaluator does.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from fractions import Fraction
+from functools import cached_property
 
 from kportable.inventory import Inventory
 from kportable.load import JSON
@@ -108,6 +109,19 @@ def _quantities(raw: JSON) -> dict[str, Quantity]:
     return out
 
 
+def reported_by_namespace(inventory: Inventory, *, kind: str) -> Iterator[tuple[Admission, list[Workload]]]:
+    """Each namespace that has a ``kind`` (LimitRange or ResourceQuota), with its reported workloads.
+
+    Lets the namespace-driven rules (KP105, KP106) build one ``Admission`` per namespace and skip
+    namespaces without LimitRanges or quotas at the cost of one index lookup.
+    """
+    for namespace in inventory.namespaces_with_workloads:
+        if not inventory.in_namespace(namespace, kind):
+            continue
+        workloads = [w for w in inventory.workloads_in(namespace) if not w.resource.context]
+        yield Admission.of(inventory, namespace), workloads
+
+
 def limit_items(limit_range: Resource) -> list[LimitItem]:
     """The items of a LimitRange, with ``default``/``defaultRequest`` filled as the API server fills them."""
     items = []
@@ -130,19 +144,29 @@ def limit_items(limit_range: Resource) -> list[LimitItem]:
 
 @dataclass(frozen=True)
 class Admission:
-    """The LimitRanges and ResourceQuotas of one namespace (``--context`` inputs included)."""
+    """The LimitRanges and ResourceQuotas of one namespace (``--context`` inputs included).
+
+    Cheap to build (two index lookups); the LimitRange items are parsed on first use.
+    """
 
     namespace: str
     limit_ranges: tuple[Resource, ...]
     quotas: tuple[Resource, ...]
-    items: tuple[LimitItem, ...] = field(default=())
 
     @classmethod
     def of(cls, inventory: Inventory, namespace: str) -> Admission:
         ranges = tuple(inventory.in_namespace(namespace, "LimitRange"))
         quotas = tuple(inventory.in_namespace(namespace, "ResourceQuota"))
-        items = tuple(item for lr in ranges for item in limit_items(lr))
-        return cls(namespace, ranges, quotas, items)
+        return cls(namespace, ranges, quotas)
+
+    @cached_property
+    def items(self) -> tuple[LimitItem, ...]:
+        return tuple(item for lr in self.limit_ranges for item in limit_items(lr))
+
+    @cached_property
+    def hard(self) -> Mapping[Resource, list[tuple[str, Quantity]]]:
+        """Each quota's parsed ``spec.hard`` entries, in order."""
+        return {quota: hard_limits(quota) for quota in self.quotas}
 
     @property
     def container_items(self) -> Iterable[LimitItem]:
@@ -304,12 +328,14 @@ def pod_violations(item: LimitItem, workload: Workload, effective: Iterable[Effe
     """What a ``type: Pod`` item rejects in the pod's totals (sidecars add up, init containers take the max)."""
     effective = list(effective)
     pointer = workload.spec_pointer("containers")
-    requests = {k: Setting(q, "pod", pointer) for k, q in _pod_totals(effective, "requests").items()}
-    limits = {k: Setting(q, "pod", pointer) for k, q in _pod_totals(effective, "limits").items()}
+    requests = {k: Setting(Quantity(v, format_quantity(v)), "pod", pointer)
+                for k, v in _pod_totals(effective, "requests").items()}
+    limits = {k: Setting(Quantity(v, format_quantity(v)), "pod", pointer)
+              for k, v in _pod_totals(effective, "limits").items()}
     return _violations(item, requests, limits, "the pod", pointer)
 
 
-def _pod_totals(effective: list[Effective], section: str) -> dict[str, Quantity]:
+def _pod_totals(effective: list[Effective], section: str) -> dict[str, Fraction]:
     """Kubernetes' pod requests/limits: app containers and sidecars summed, init containers as a floor."""
     total: dict[str, Fraction] = {}
     sidecars: dict[str, Fraction] = {}
@@ -328,7 +354,7 @@ def _pod_totals(effective: list[Effective], section: str) -> dict[str, Quantity]
             _add(step, values)
             _max(init_floor, step)
     _max(total, init_floor)
-    return {k: Quantity(v, format_quantity(v)) for k, v in total.items()}
+    return total
 
 
 def _add(into: dict[str, Fraction], values: Mapping[str, Fraction]) -> None:
@@ -458,8 +484,8 @@ def pod_usage(workload: Workload, effective: list[Effective]) -> dict[tuple[str,
     """What one pod counts against a quota: pod totals of requests and limits (pod-level values win)."""
     usage: dict[tuple[str, str], Fraction] = {}
     for section in SECTIONS:
-        for key, q in _pod_totals(effective, section).items():
-            usage[(section, key)] = q.value
+        for key, value in _pod_totals(effective, section).items():
+            usage[(section, key)] = value
         pod_level = as_dict(as_dict(workload.pod_spec.get("resources")).get(section))
         for key, raw in pod_level.items():
             level = quantity_or_none(raw)

@@ -10,12 +10,19 @@ from kportable.model import Workload
 from kportable.rule import RuleContext, Target, rule
 
 from .._scope import display
-from ._admission import Admission, container_violations, default_conflicts, describe_setting, pod_violations
+from ._admission import (
+    Admission,
+    container_violations,
+    default_conflicts,
+    describe_setting,
+    pod_violations,
+    reported_by_namespace,
+)
 from ._resources import checked_containers
 
 
-@rule("KP105", "resources-outside-limit-range", Severity.BLOCKER, target=Target.WORKLOAD)
-def resources_outside_limit_range(w: Workload, ctx: RuleContext[Any]) -> Iterator[Finding]:
+@rule("KP105", "resources-outside-limit-range", Severity.BLOCKER, target=Target.INVENTORY)
+def resources_outside_limit_range(ctx: RuleContext[Any]) -> Iterator[Finding]:
     """
     ## What it does
     Reports containers whose CPU, memory (or any other) requests and limits fall outside a
@@ -100,9 +107,12 @@ def resources_outside_limit_range(w: Workload, ctx: RuleContext[Any]) -> Iterato
     ## References
     - https://kubernetes.io/docs/concepts/policy/limit-range/
     """
-    admission = Admission.of(ctx.inventory, w.namespace)
-    if not admission.items:
-        return
+    for admission, workloads in reported_by_namespace(ctx.inventory, kind="LimitRange"):
+        for w in workloads:
+            yield from _check(w, admission, ctx)
+
+
+def _check(w: Workload, admission: Admission, ctx: RuleContext[Any]) -> Iterator[Finding]:
     effective = [admission.effective(c) for c in checked_containers(w)]
     for item in admission.items:
         if item.type == "Container":

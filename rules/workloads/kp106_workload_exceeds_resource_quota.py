@@ -12,12 +12,12 @@ from kportable.quantity import format_quantity
 from kportable.rule import RuleContext, Target, rule
 
 from .._scope import display, replication
-from ._admission import Admission, hard_limits, pod_usage, quota_resource
+from ._admission import Admission, pod_usage, quota_resource, reported_by_namespace
 from ._resources import checked_containers
 
 
-@rule("KP106", "workload-exceeds-resource-quota", Severity.BLOCKER, target=Target.WORKLOAD)
-def workload_exceeds_resource_quota(w: Workload, ctx: RuleContext[Any]) -> Iterator[Finding]:
+@rule("KP106", "workload-exceeds-resource-quota", Severity.BLOCKER, target=Target.INVENTORY)
+def workload_exceeds_resource_quota(ctx: RuleContext[Any]) -> Iterator[Finding]:
     """
     ## What it does
     Reports a workload that does not fit a ResourceQuota of its namespace that applies to its
@@ -98,9 +98,12 @@ def workload_exceeds_resource_quota(w: Workload, ctx: RuleContext[Any]) -> Itera
     ## References
     - https://kubernetes.io/docs/concepts/policy/resource-quotas/
     """
-    admission = Admission.of(ctx.inventory, w.namespace)
-    if not admission.quotas:
-        return
+    for admission, workloads in reported_by_namespace(ctx.inventory, kind="ResourceQuota"):
+        for w in workloads:
+            yield from _check(w, admission, ctx)
+
+
+def _check(w: Workload, admission: Admission, ctx: RuleContext[Any]) -> Iterator[Finding]:
     effective = [admission.effective(c) for c in checked_containers(w)]
     quotas = admission.applicable_quotas(w, effective)
     if not quotas:
@@ -111,7 +114,7 @@ def workload_exceeds_resource_quota(w: Workload, ctx: RuleContext[Any]) -> Itera
     pointer = w.spec_pointer("containers")
     for quota in quotas:
         where = f"ResourceQuota {quota.name!r} of namespace {w.namespace!r}"
-        for key, hard in hard_limits(quota):
+        for key, hard in admission.hard[quota]:
             if key == "pods":
                 if hard.value < 1:
                     yield ctx.finding(
