@@ -339,3 +339,48 @@ def test_namespace_anchor_skips_context_workloads():
     assert anchor is not None
     assert anchor[0].name == "b"
     assert not anchor[0].context
+
+
+# --------------------------------------------------------------------------- bad input never crashes
+
+JUNK = [None, True, -3, float("nan"), "x", "-1Gi", [], [None], {}, {"matchExpressions": [{"key": "a"}]}]
+
+
+def _mutations(doc, path=()):
+    """Every way of replacing one node of ``doc`` by one junk value."""
+    for junk in JUNK:
+        yield path, junk
+    if isinstance(doc, dict):
+        for key, value in doc.items():
+            yield from _mutations(value, (*path, key))
+    elif isinstance(doc, list):
+        for i, value in enumerate(doc):
+            yield from _mutations(value, (*path, i))
+
+
+def _replace(doc, path, junk):
+    if not path:
+        return junk
+    head, *rest = path
+    copy = dict(doc) if isinstance(doc, dict) else list(doc)
+    copy[head] = _replace(doc[head], rest, junk)
+    return copy
+
+
+@pytest.mark.parametrize("rule_id", CROSS_RESOURCE_RULES)
+def test_hostile_values_never_crash_a_rule(rule_id):
+    """Replace each node of the rule's ## Example and ## Use instead, one at a time, by junk of every type."""
+    runs = flagged = 0
+    for heading in ("Example", "Use instead"):
+        docs = [d for d in yaml.safe_load_all(_docs_block(rule_id, heading)) if d]
+        for i, doc in enumerate(docs):
+            for path, junk in _mutations(doc):
+                mutated = [*docs[:i], _replace(doc, path, junk), *docs[i + 1:]]
+                text = "# mutated\n" + yaml.safe_dump_all(mutated, sort_keys=False)
+                result = lint_text(text, rule=rule_id)
+                assert not result.inventory.problems, text
+                assert not result.crashes, (rule_id, heading, path, junk, result.crashes[0].traceback, text)
+                runs += 1
+                flagged += any(f.rule_id == rule_id for f in result.findings)
+    assert runs > 100
+    assert flagged > 0
