@@ -18,7 +18,7 @@ def pdb_blocks_eviction(pdb: Resource, ctx: RuleContext[Any]) -> Iterator[Findin
     """
     ## What it does
     Reports a PodDisruptionBudget that allows no voluntary eviction even when every pod is
-    healthy: `maxUnavailable: 0` or `"0%"`, `minAvailable: "100%"`, a `minAvailable` equal to or
+    healthy. That is `maxUnavailable: 0` or `"0%"`, `minAvailable: "100%"`, a `minAvailable` equal to or
     above the replicas of the workloads it selects (the HPA's `minReplicas` when one scales them;
     percentages round up, so `50%` of one replica is one), or `maxUnavailable` / a percentage
     `minAvailable` over pods whose controller has no scale (DaemonSet, Job, bare Pod), which the

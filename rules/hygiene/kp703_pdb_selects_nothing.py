@@ -18,7 +18,7 @@ from ._budgets import is_pdb
 def pdb_selects_nothing(ctx: RuleContext[Any]) -> Iterator[Finding]:
     """
     ## What it does
-    Reports a PodDisruptionBudget that selects no pods: one without a `selector`, with an
+    Reports a PodDisruptionBudget that selects no pods. That is one without a `selector`, with an
     invalid one, with an empty selector under `policy/v1beta1` (where `{}` matched nothing; in
     `policy/v1` it matches every pod of the namespace), or whose selector matches no workload of
     its namespace in the bundle. The last case is judged only when the namespace holds workloads

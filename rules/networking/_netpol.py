@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from kportable.inventory import Inventory
 from kportable.load import JSON
-from kportable.model import Resource, Workload, as_dict, as_list
+from kportable.model import Resource, Workload, as_dict, as_list, str_map
 from kportable.positions import Pointer
 from kportable.selectors import parse_label_selector
 
@@ -126,9 +126,16 @@ def pinned_namespaces(namespace_selector: JSON) -> frozenset[str] | None:
     return None if names is None else frozenset(names)
 
 
+VOLATILE_LABELS = frozenset(("app.kubernetes.io/version", "helm.sh/chart", "pod-template-hash", "version",
+                             "chart", "heritage"))
+
+
 def pod_label_text(workload: Workload) -> str:
-    """``app=web, tier=front`` (sorted), or a note that the pods carry no labels."""
-    labels = workload.pod_labels
+    """The labels a policy should select the pods by: the workload's own ``matchLabels`` when it has
+    them (the pods' stable identity), else its pod labels without version-like ones; or a note that
+    the pods carry no labels."""
+    own = str_map(as_dict(workload.selector).get("matchLabels"))
+    labels = own or {k: v for k, v in workload.pod_labels.items() if k not in VOLATILE_LABELS}
     if not labels:
         return "(its pods carry no labels: add one so a policy can select them)"
     return ", ".join(f"{k}={v}" for k, v in sorted(labels.items()))

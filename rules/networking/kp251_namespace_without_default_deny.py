@@ -23,8 +23,9 @@ class DefaultDenyOptions:
 def namespace_without_default_deny(ctx: RuleContext[DefaultDenyOptions]) -> Iterator[Finding]:
     """
     ## What it does
-    Reports a namespace that holds workloads but has no default-deny NetworkPolicy: a policy
-    with `podSelector: {}` whose `policyTypes` include `Ingress` and that lists no ingress rule.
+    Reports a namespace that holds workloads but has no default-deny NetworkPolicy. A default-deny
+    is a policy with `podSelector: {}` whose `policyTypes` include `Ingress` and that lists no
+    ingress rule.
     With the `egress` option, a default-deny for egress is required too. The finding sits on the
     Namespace object when the bundle has one, else on the namespace's first workload, and counts
     against every workload of the namespace. Quiet with `--assume default-deny-network-policy`.

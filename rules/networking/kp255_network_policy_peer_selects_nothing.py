@@ -18,9 +18,10 @@ from ._netpol import is_network_policy, peers, pinned_namespaces
 def network_policy_peer_selects_nothing(ctx: RuleContext[Any]) -> Iterator[Finding]:
     """
     ## What it does
-    Reports a `from`/`to` peer of a NetworkPolicy rule whose `podSelector` matches no workload
-    in the bundle: in the policy's namespace when the peer has no `namespaceSelector`, or in the
-    namespaces its `namespaceSelector` pins by name (`kubernetes.io/metadata.name`). It speaks
+    Reports a `from`/`to` peer of a NetworkPolicy rule that matches no workload in the bundle.
+    Its `podSelector` is matched in the policy's namespace when the peer has no
+    `namespaceSelector`, or in the namespaces its `namespaceSelector` pins by name
+    (`kubernetes.io/metadata.name`). It speaks
     only when every namespace in question holds workloads in the bundle (including `--context`
     files); a `namespaceSelector` on other labels may match namespaces the bundle does not
     describe, so such peers are not judged. Empty selectors and `ipBlock` peers are skipped.
@@ -32,7 +33,8 @@ def network_policy_peer_selects_nothing(ctx: RuleContext[Any]) -> Iterator[Findi
 
     ## Known problems
     Pods made by an operator from a custom resource count when that resource carries the labels;
-    pods created outside the bundle do not.
+    pods created outside the bundle do not. The finding counts against the workloads the policy
+    selects, whose allowed traffic it breaks.
 
     ## Example
     ```yaml
@@ -130,4 +132,5 @@ def network_policy_peer_selects_nothing(ctx: RuleContext[Any]) -> Iterator[Findi
                 f"but no workload in namespace {where} has those labels{hint}",
                 fix="Correct the peer's podSelector (and namespaceSelector) to the labels of the pods that "
                     "must be allowed.",
+                related=tuple(w.ref for w in inventory.selected_workloads(policy) if not w.resource.context),
             )

@@ -21,9 +21,10 @@ class CpuLimitOptions:
 def missing_cpu_limit(w: Workload, ctx: RuleContext[CpuLimitOptions]) -> Iterator[Finding]:
     """
     ## What it does
-    Reports a container or init container that sets no CPU limit where it matters: in a
-    namespace whose ResourceQuota constrains `limits.cpu` (and no LimitRange gives a default
-    limit), the API server rejects the pod, and the finding is a blocker that names the quota.
+    Reports a container or init container without a CPU limit where a ResourceQuota makes one
+    mandatory. In a namespace whose ResourceQuota constrains `limits.cpu` (and no LimitRange gives
+    a default limit), the API server rejects the pod, and the finding is a blocker that names the
+    quota.
     With the `everywhere` option it also reports every other container without a CPU limit, at
     info (or naming the LimitRange default that fills it in). LimitRanges and quotas from
     `--context` files count; with `--assume limit-ranges` nothing is reported.

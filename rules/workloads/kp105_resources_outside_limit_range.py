@@ -25,11 +25,11 @@ from ._resources import checked_containers
 def resources_outside_limit_range(ctx: RuleContext[Any]) -> Iterator[Finding]:
     """
     ## What it does
-    Reports containers whose CPU, memory (or any other) requests and limits fall outside a
-    LimitRange of their namespace, after the defaults the LimitRange fills in: below `min`,
-    above `max`, a limit/request ratio above `maxLimitRequestRatio`, a value missing where the
-    LimitRange bounds it, pod totals outside a `type: Pod` item, and a default limit that lands
-    below the container's own request. Values are compared exactly, at the precision the
+    Reports containers whose requests or limits fall outside a LimitRange of their namespace.
+    The check runs on the values after the defaults the LimitRange fills in, for CPU, memory or
+    any other resource: below `min`, above `max`, a limit/request ratio above
+    `maxLimitRequestRatio`, a value missing where the LimitRange bounds it, pod totals outside a
+    `type: Pod` item, and a default limit that lands below the container's own request. Values are compared exactly, at the precision the
     LimitRanger admission plugin uses. LimitRanges from `--context` files count.
 
     ## Why is this bad?

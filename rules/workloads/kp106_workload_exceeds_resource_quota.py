@@ -20,8 +20,8 @@ from ._resources import checked_containers
 def workload_exceeds_resource_quota(ctx: RuleContext[Any]) -> Iterator[Finding]:
     """
     ## What it does
-    Reports a workload that does not fit a ResourceQuota of its namespace that applies to its
-    pods (scopes and scope selectors included): one pod whose requests or limits (summed over
+    Reports a workload that does not fit a ResourceQuota of its namespace. Quotas count when
+    their scopes and scope selectors cover the pods: one pod whose requests or limits (summed over
     its containers, LimitRange defaults included) exceed the quota's `hard` value, or a quota of
     `pods: 0`, is a blocker; replicas that together need more than the quota allows are major
     (only some of them start). Quotas from `--context` files count.
