@@ -29,8 +29,9 @@ def resources_outside_limit_range(ctx: RuleContext[Any]) -> Iterator[Finding]:
     The check runs on the values after the defaults the LimitRange fills in, for CPU, memory or
     any other resource: below `min`, above `max`, a limit/request ratio above
     `maxLimitRequestRatio`, a value missing where the LimitRange bounds it, pod totals outside a
-    `type: Pod` item, and a default limit that lands below the container's own request. Values are compared exactly, at the precision the
-    LimitRanger admission plugin uses. LimitRanges from `--context` files count.
+    `type: Pod` item, and a default limit that lands below the container's own request. Values
+    are compared exactly, at the precision the LimitRanger admission plugin uses. LimitRanges
+    from `--context` files count.
 
     ## Why is this bad?
     The API server rejects every pod of such a workload: the Deployment is created, its
