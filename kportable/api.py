@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from .assume import validate_assumptions
 from .engine import ActiveRule, RuleCrash, run_rules
 from .errors import UserError
 from .findings import Finding, Severity
@@ -290,6 +291,7 @@ def _run(options: RunOptions, registry: Registry | None) -> RunResult:
     start = clock()
     registry = registry or get_registry(options.plugins)
     active = select_rules(registry, options)
+    assumed = validate_assumptions(options.assume)
     unknown_targets = [t for t in options.targets if t not in registry.clouds and t != "portable"]
     if unknown_targets:
         known = ", ".join(sorted(registry.clouds)) or "none"
@@ -314,7 +316,7 @@ def _run(options: RunOptions, registry: Registry | None) -> RunResult:
 
     start = clock()
     targets = options.targets or tuple(registry.clouds)
-    engine = run_rules(inventory, active, clouds=registry.clouds, targets=targets, assume=options.assume,
+    engine = run_rules(inventory, active, clouds=registry.clouds, targets=targets, assume=assumed,
                        timings=options.timings)
     findings = tuple(sorted(engine.findings, key=Finding.sort_key))
     seconds["rules"] = clock() - start

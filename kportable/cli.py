@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, NoReturn
 import click
 
 from . import __version__
+from .assume import ASSUMPTIONS
 
 if TYPE_CHECKING:
     from .api import RunOptions, RunResult
@@ -102,6 +103,9 @@ def main() -> None:
 @click.option("--context", "context_paths", multiple=True, metavar="PATH",
               help="Also read these manifests for cross-resource rules (NetworkPolicies, PDBs, quotas) "
                    "without reporting on them. Useful with pre-commit, which passes only changed files.")
+@click.option("--assume", "assume", multiple=True, metavar="NAME",
+              help="What the cluster already provides, so hygiene rules stay quiet about it (repeatable, "
+                   f"comma-separated): {', '.join(ASSUMPTIONS)}.")
 @click.option("--cloud", "--target", "targets", multiple=True, metavar="ID",
               help="Target clouds to score and report ties for (eks, gke, aks; repeatable). Default: all.")
 @click.option("-j", "--jobs", type=int, default=None, metavar="N",
@@ -124,6 +128,7 @@ def lint(
     namespace: str,
     exclude: tuple[str, ...],
     context_paths: tuple[str, ...],
+    assume: tuple[str, ...],
     targets: tuple[str, ...],
     jobs: int | None,
     max_file_size: int | None,
@@ -157,6 +162,7 @@ def lint(
         max_file_size=max_file_size or DEFAULT_MAX_BYTES,
         targets=_split(targets),
         stdin_name=stdin_filename,
+        assume=frozenset(_split(assume)),
     )
     from .report.base import ReportOptions
 

@@ -18,6 +18,11 @@ def missing_cpu_request(w: Workload, ctx: RuleContext[Any]) -> Iterator[Finding]
     ## What it does
     Reports a container or init container that sets no CPU request (`resources.requests.cpu`,
     or a CPU limit, which Kubernetes copies into the request).
+    In a namespace whose LimitRange gives a default, the container is satisfied: the finding
+    drops to info and names the effective value. In a namespace whose ResourceQuota constrains
+    `requests.cpu` or `cpu` (and no LimitRange default fills it in), the API server rejects the
+    pod, so the finding becomes a blocker that names the quota. LimitRanges and quotas from
+    `--context` files count; with `--assume limit-ranges` nothing is reported.
 
     ## Why is this bad?
     Without a request the scheduler places the pod by whatever the cluster defaults to, and

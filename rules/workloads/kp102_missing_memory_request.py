@@ -18,6 +18,11 @@ def missing_memory_request(w: Workload, ctx: RuleContext[Any]) -> Iterator[Findi
     ## What it does
     Reports a container or init container that sets no memory request
     (`resources.requests.memory`, or a memory limit, which becomes the request).
+    In a namespace whose LimitRange gives a default, the container is satisfied: the finding
+    drops to info and names the effective value. In a namespace whose ResourceQuota constrains
+    `requests.memory` or `memory` (and no LimitRange default fills it in), the API server
+    rejects the pod, so the finding becomes a blocker that names the quota. LimitRanges and
+    quotas from `--context` files count; with `--assume limit-ranges` nothing is reported.
 
     ## Why is this bad?
     Memory is not compressible: a pod without a memory request is the first to be evicted

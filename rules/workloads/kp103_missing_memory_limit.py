@@ -17,6 +17,11 @@ def missing_memory_limit(w: Workload, ctx: RuleContext[Any]) -> Iterator[Finding
     """
     ## What it does
     Reports a container or init container that sets no memory limit (`resources.limits.memory`).
+    In a namespace whose LimitRange gives a default, the container is satisfied: the finding
+    drops to info and names the effective value. In a namespace whose ResourceQuota constrains
+    `limits.memory` (and no LimitRange default fills it in), the API server rejects the pod, so
+    the finding becomes a blocker that names the quota. LimitRanges and quotas from `--context`
+    files count; with `--assume limit-ranges` nothing is reported.
 
     ## Why is this bad?
     A container without a memory limit can grow until the node runs out of memory, and then
