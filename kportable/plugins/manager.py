@@ -18,6 +18,7 @@ import pluggy
 
 from ..clouds import CloudProfile
 from ..errors import PluginError
+from ..k8s_versions import BUILTIN_GROUPS
 from ..report.base import OutputFormat
 from ..rule import RuleSpec
 from ..schema_source import SchemaSource
@@ -225,7 +226,14 @@ def build_registry(plugins: Sequence[object] = (), *, entry_points: bool = True)
             else:
                 formats[fmt.name] = OutputFormat(fmt.name, fmt.help, fmt.render, source.name)
                 accepted_formats.append(fmt.name)
-        schemas.extend(got_schemas)
+        for schema in got_schemas:
+            if schema.group in BUILTIN_GROUPS and not schema.override:
+                problems.append(
+                    f"schema for {schema.api_version} {schema.kind} replaces a built-in Kubernetes schema; "
+                    "set override=True if that is intended"
+                )
+            else:
+                schemas.append(schema)
         for problem in problems:
             errors.append(
                 PluginError(f"plugin {source.name!r} ({source.distribution} {source.version}): {problem}",

@@ -20,7 +20,8 @@ A rule's behaviour is pinned in a YAML *case file*, validated by
 fragment, key ``path``, JSON ``pointer``, ``severity``, ``clouds``, ``effect``); a ``pass``
 case must produce none. Other keys: ``options`` (the rule's options, kebab-case), ``targets``
 (cloud ids), ``namespace``, ``filename``, ``context`` (manifests indexed for cross-resource
-rules but not reported) and ``description``.
+rules but not reported), ``k8s_version`` (``--k8s-version``), ``strict`` (``--strict``) and
+``description``.
 
 With the pytest plugin (installed with kportable), a test module needs three lines::
 
@@ -79,6 +80,8 @@ class Case:
     context: str | None = None
     description: str = ""
     source: str = ""
+    k8s_version: str | None = None
+    strict: bool = False
 
     @property
     def id(self) -> str:
@@ -148,6 +151,8 @@ def cases_from_data(data: Mapping[str, Any], source: str = "") -> list[Case]:
                 context=body.get("context"),
                 description=body.get("description", ""),
                 source=source,
+                k8s_version=body.get("k8s_version"),
+                strict=body.get("strict", False),
             )
         )
     return out
@@ -174,6 +179,8 @@ def lint_text(
     filename: str = "case.yaml",
     context: str | None = None,
     plugins: Sequence[object] = (),
+    k8s_version: str | None = None,
+    strict: bool = False,
 ) -> Any:
     """Lint one in-memory manifest (only ``rule`` when given) and return the ``RunResult``."""
     from ..api import RunOptions, run
@@ -187,6 +194,8 @@ def lint_text(
             targets=tuple(targets),
             namespace=namespace,
             plugins=tuple(plugins),
+            k8s_version=k8s_version,
+            schema_strict=strict,
         )
     )
 
@@ -202,6 +211,8 @@ def run_case(case: Case, *, plugins: Sequence[object] = ()) -> list[Finding]:
         filename=case.filename,
         context=case.context,
         plugins=plugins,
+        k8s_version=case.k8s_version,
+        strict=case.strict,
     )
     if result.internal_error:
         crashes = "; ".join(f"{c.rule_id} on {c.obj}: {c.error}" for c in result.crashes)
