@@ -193,12 +193,15 @@ def api_deprecation(api_version: str, kind: str) -> ApiDeprecation | None:
 # groups of CRDs and aggregated APIs. `tests/test_k8s_versions.py` checks it against the bundled
 # schemas. Sig projects that ship as CRDs (gateway.networking.k8s.io, snapshot.storage.k8s.io,
 # *.x-k8s.io) are deliberately absent.
+# admission.k8s.io and imagepolicy.k8s.io hold webhook payloads (AdmissionReview, ImageReview) that
+# the API server defines but never serves as objects.
 BUILTIN_GROUPS: frozenset[str] = frozenset((
-    "", "admissionregistration.k8s.io", "apiextensions.k8s.io", "apiregistration.k8s.io", "apps",
-    "authentication.k8s.io", "authorization.k8s.io", "autoscaling", "batch", "certificates.k8s.io",
+    "", "admission.k8s.io", "admissionregistration.k8s.io", "apiextensions.k8s.io", "apiregistration.k8s.io",
+    "apps", "authentication.k8s.io", "authorization.k8s.io", "autoscaling", "batch", "certificates.k8s.io",
     "coordination.k8s.io", "discovery.k8s.io", "events.k8s.io", "extensions", "flowcontrol.apiserver.k8s.io",
-    "internal.apiserver.k8s.io", "networking.k8s.io", "node.k8s.io", "policy", "rbac.authorization.k8s.io",
-    "resource.k8s.io", "scheduling.k8s.io", "storage.k8s.io", "storagemigration.k8s.io",
+    "imagepolicy.k8s.io", "internal.apiserver.k8s.io", "lifecycle.k8s.io", "networking.k8s.io", "node.k8s.io",
+    "policy", "rbac.authorization.k8s.io", "resource.k8s.io", "scheduling.k8s.io", "storage.k8s.io",
+    "storagemigration.k8s.io",
 ))
 
 

@@ -65,7 +65,7 @@ def _type_check(spec: object) -> Check:
     if "integer" in names and "number" not in names:
         def integer_or(v: Any) -> bool:
             t = type(v)
-            return t in allowed or (t is float and v.is_integer())
+            return t in allowed or (t is float and bool(v.is_integer()))
         return integer_or
 
     def of_type(v: Any) -> bool:
@@ -77,12 +77,12 @@ def _type_check(spec: object) -> Check:
 def _scalar_equal(a: Any, b: Any) -> bool:
     """jsonschema's equality for scalars: booleans never equal numbers, 1 == 1.0."""
     if type(a) is bool or type(b) is bool:
-        return type(a) is type(b) and a == b
+        return type(a) is type(b) and bool(a == b)
     if a is None or b is None:
         return a is b
     if isinstance(a, str) or isinstance(b, str):
-        return a == b
-    return _is_number(a) and _is_number(b) and a == b
+        return bool(a == b)
+    return _is_number(a) and _is_number(b) and bool(a == b)
 
 
 def _enum_check(values: object) -> Check:
@@ -120,10 +120,7 @@ def _all(checks: Sequence[Check]) -> Check:
     items = tuple(checks)
 
     def every(v: Any) -> bool:
-        for c in items:
-            if not c(v):
-                return False
-        return True
+        return all(c(v) for c in items)
 
     return every
 
@@ -206,10 +203,7 @@ class FastCompiler:
             alternatives = tuple(self._node(s, root) for s in _schemas(node["anyOf"], "anyOf"))
 
             def any_of(v: Any) -> bool:
-                for c in alternatives:
-                    if c(v):
-                        return True
-                return False
+                return any(c(v) for c in alternatives)
 
             checks.append(any_of)
         if "oneOf" in node:
@@ -245,8 +239,8 @@ class FastCompiler:
         if fragment:
             if not fragment.startswith("/"):
                 raise Unsupported(f"$ref anchor {fragment!r}")
-            for part in fragment[1:].split("/"):
-                part = part.replace("~1", "/").replace("~0", "~")
+            for raw in fragment[1:].split("/"):
+                part = raw.replace("~1", "/").replace("~0", "~")
                 if isinstance(target, Mapping) and part in target:
                     target = target[part]
                 elif isinstance(target, list) and part.isdigit() and int(part) < len(target):

@@ -19,12 +19,13 @@ from __future__ import annotations
 
 import difflib
 import enum
+import importlib.util
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .crd_schemas import crd_schema_sources
@@ -68,8 +69,20 @@ def loaded_schema_files() -> tuple[str, ...]:
 
 
 @cache
+def schema_root() -> Path:
+    """The bundled schema folder, found without importing kubernetes_validate (which imports jsonschema)."""
+    spec = importlib.util.find_spec(SCHEMA_PACKAGE)
+    locations = list(spec.submodule_search_locations or ()) if spec is not None else []
+    if not locations:
+        raise UserError("kubernetes-validate is not installed; reinstall kportable")
+    return Path(locations[0]) / SCHEMA_FOLDER
+
+
+@cache
 def _version_folders() -> dict[KubeVersion, str]:
-    root = resources.files(SCHEMA_PACKAGE).joinpath(SCHEMA_FOLDER)
+    root = schema_root()
+    if not root.is_dir():
+        return {}
     found = {}
     for entry in root.iterdir():
         match = _FOLDER_RE.match(entry.name)
@@ -298,13 +311,24 @@ class ObjectValidator:
         self._make = make
         self._slow: Validator | None = None
 
+    def fast_valid(self, data: object) -> bool | None:
+        """The compiled predicate's answer (``None`` when the schema has no fast path)."""
+        return None if self._fast is None else self._fast(data)
+
+    def jsonschema_valid(self, data: object) -> bool:
+        """jsonschema's answer, bypassing the fast path (for tests and benchmarks)."""
+        return not any(True for _ in self._jsonschema().iter_errors(data))  # type: ignore[arg-type]
+
+    def _jsonschema(self) -> Validator:
+        if self._slow is None:
+            self._slow = self._make()
+        return self._slow
+
     def problems(self, data: object) -> tuple[SchemaProblem, ...]:
         if self._fast is not None and self._fast(data):
             return ()
-        if self._slow is None:
-            self._slow = self._make()
         try:
-            errors = list(self._slow.iter_errors(data))
+            errors = list(self._jsonschema().iter_errors(data))  # type: ignore[arg-type]
         except Exception as exc:  # a broken third-party schema (bad $ref, bad regex): say so, do not crash
             return (SchemaProblem((), f"the schema from {self.origin} cannot be applied: {type(exc).__name__}: "
                                       f"{exc}", "Fix or remove that schema."),)
@@ -371,7 +395,7 @@ def standalone_validator(schema: Mapping[str, Any], origin: str) -> ObjectValida
             fast = None
     if fast is None:  # a schema the fast path accepts is well-formed enough; the meta-check costs ~100 ms
         try:
-            cls.check_schema(schema)
+            cls.check_schema(dict(schema))
         except SchemaError as exc:
             return f"the schema from {origin} is not a valid JSON Schema: {exc.message}"
     return ObjectValidator(schema, origin, fast, lambda: _validator_for(schema))
@@ -387,7 +411,7 @@ class BundledSchemas:
         folder = _version_folders()[version] + ("-strict" if strict else "")
         self.version = version
         self.strict = strict
-        self._folder = resources.files(SCHEMA_PACKAGE).joinpath(SCHEMA_FOLDER).joinpath(folder)
+        self._folder = schema_root() / folder
         self._defs: dict[str, Any] | None = None
         self._index: dict[GVK, str] | None = None
         self._compiler: FastCompiler | None = None
@@ -395,7 +419,7 @@ class BundledSchemas:
         self._validators: dict[GVK, ObjectValidator | None] = {}
 
     def _read(self, name: str) -> Any:
-        entry = self._folder.joinpath(name)
+        entry = self._folder / name
         data = json.loads(entry.read_text(encoding="utf-8"))
         _LOADED.append(f"{self._folder.name}/{name}")
         return data
@@ -631,7 +655,7 @@ class SchemaCoverage:
             "strict": self.strict,
             "validated": self.validated,
             "skipped_no_schema": self.skipped,
-            "skipped_kinds": {name: count for name, count in self.skipped_kinds},
+            "skipped_kinds": dict(self.skipped_kinds),
         }
 
 

@@ -34,7 +34,8 @@ def schema_violation(res: Resource, ctx: RuleContext[Any]) -> Iterator[Finding]:
 
     ## Known problems
     Kustomize strategic-merge patches are partial objects and fail the required-field checks;
-    lint the output of `kustomize build` or exclude the patch files. Formats (`int32`,
+    lint the output of `kustomize build` or exclude the patch files (objects with a top-level
+    `$patch` directive are recognised and skipped). Formats (`int32`,
     `date-time`), CEL rules and RE2-only regular expressions in CRD schemas are not checked.
 
     ## Example
@@ -85,7 +86,7 @@ def schema_violation(res: Resource, ctx: RuleContext[Any]) -> Iterator[Finding]:
     - https://kubernetes.io/docs/tasks/extend-kubernetes/custom-resources/custom-resource-definitions/#specifying-a-structural-schema
     """
     catalog = ctx.schemas
-    if catalog is None:
+    if catalog is None or "$patch" in res.data:  # a strategic-merge patch directive: a patch, not an object
         return
     found = catalog.lookup(res.api_version, res.kind)
     if found.status is Status.BROKEN:

@@ -93,7 +93,7 @@ def api_not_served(res: Resource, ctx: RuleContext[Any]) -> Iterator[Finding]:
                 "older clusters.",
         )
         return
-    guesses = difflib.get_close_matches(res.kind, found.known_kinds, n=1, cutoff=0.6)
+    guesses = difflib.get_close_matches(res.kind, found.known_kinds, n=1, cutoff=0.8)
     hint = f" (did you mean `{guesses[0]}`?)" if guesses else ""
     yield ctx.finding(
         res, ("kind",),

@@ -119,11 +119,11 @@ def _report(
         if removal.migrated:
             yield ctx.finding(
                 res, pointer,
-                f"{subject}, {when}; it mounts only through CSI migration to {removal.csi_driver}",
+                f"{subject}, {when}; it works only through CSI migration to {removal.csi_driver}",
                 fix=f"Use {removal.replacement}.", severity=Severity.MAJOR,
             )
         else:
-            yield ctx.finding(res, pointer, f"{subject}, {when}; the volume cannot be mounted",
+            yield ctx.finding(res, pointer, f"{subject}, {when}; nothing can mount it",
                               fix=f"Use {removal.replacement}.")
         return
     if removal.deprecated_in is not None and removal.deprecated_in <= version:
