@@ -17,7 +17,7 @@ CEL rules (``x-kubernetes-validations``) and formats are not evaluated.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from .model import Resource, as_dict, as_list, as_str
@@ -31,32 +31,42 @@ _ROOT_FIELDS: dict[str, dict[str, Any]] = {
 }
 
 
-def crd_schema_sources(crd: Resource, *, strict: bool = False) -> Iterator[SchemaSource]:
-    """One ``SchemaSource`` per version of ``crd`` that carries a schema (bad shapes yield nothing)."""
+def crd_kind(crd: Resource) -> tuple[str, str] | None:
+    """(group, kind) a ``CustomResourceDefinition`` defines, or ``None`` when it does not say."""
     spec = crd.spec
     group = as_str(spec.get("group"))
     kind = as_str(as_dict(spec.get("names")).get("kind"))
-    if not group or not kind:
-        return
+    return (group, kind) if group and kind else None
+
+
+def crd_schema_source(crd: Resource, version: str, *, strict: bool = False) -> SchemaSource | None:
+    """The schema ``crd`` gives its kind at ``version`` (``None`` if it serves no schema there).
+
+    Only the requested version is converted: CRDs of operators run to megabytes of schema.
+    """
+    identity = crd_kind(crd)
+    if identity is None:
+        return None
+    spec = crd.spec
     shared = as_dict(as_dict(spec.get("validation")).get("openAPIV3Schema"))  # v1beta1
     versions = as_list(spec.get("versions"))
     if not versions and as_str(spec.get("version")):
         versions = [{"name": spec.get("version")}]
     for i, entry in enumerate(versions):
-        version = as_dict(entry)
-        name = as_str(version.get("name"))
-        if not name or version.get("served") is False:
+        item = as_dict(entry)
+        if as_str(item.get("name")) != version or item.get("served") is False:
             continue
-        raw = as_dict(as_dict(version.get("schema")).get("openAPIV3Schema")) or shared
+        raw = as_dict(as_dict(item.get("schema")).get("openAPIV3Schema")) or shared
         if not raw:
-            continue
-        yield SchemaSource(
-            group=group,
-            version=name,
-            kind=kind,
+            return None
+        return SchemaSource(
+            group=identity[0],
+            version=version,
+            kind=identity[1],
             schema=object_schema(raw, strict=strict),
             origin=f"CustomResourceDefinition {crd.name} ({crd.path}:{crd.locate(('spec', 'versions', i)).line})",
         )
+    return None
 
 
 def object_schema(openapi: Mapping[str, Any], *, strict: bool = False) -> dict[str, Any]:

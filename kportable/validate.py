@@ -28,7 +28,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .crd_schemas import crd_schema_sources
+from .crd_schemas import crd_kind, crd_schema_source
 from .errors import UserError
 from .k8s_versions import (
     BUILTIN_GROUPS,
@@ -555,8 +555,11 @@ class SchemaCatalog:
         self.strict = strict
         self.bundle = bundled(version, strict)
         self._dirs = directory
-        self._crds = tuple(crds)
-        self._crd_sources: dict[GVK, SchemaSource] | None = None
+        self._crds: dict[tuple[str, str], list[Resource]] = {}
+        for crd in crds:
+            identity = crd_kind(crd)
+            if identity is not None:
+                self._crds.setdefault(identity, []).append(crd)
         self._plugin: dict[GVK, SchemaSource] = {}
         self._overrides: dict[GVK, SchemaSource] = {}
         for source in sources:
@@ -599,7 +602,7 @@ class SchemaCatalog:
                 if from_dir.schema is None:
                     return Lookup(Status.BROKEN, problem=from_dir.problem)
                 return self._standalone(from_dir.schema, from_dir.path)
-        source = self._crd_schemas().get(gvk) or self._plugin.get(gvk)
+        source = self._crd_schema(group, version, kind) or self._plugin.get(gvk)
         if source is not None:
             return self._standalone(source.schema, source.origin or "a plugin")
         return Lookup(Status.NO_SCHEMA)
@@ -617,14 +620,13 @@ class SchemaCatalog:
             return Lookup(Status.BROKEN, problem=made)
         return Lookup(Status.VALIDATE, made)
 
-    def _crd_schemas(self) -> dict[GVK, SchemaSource]:
-        if self._crd_sources is None:
-            found: dict[GVK, SchemaSource] = {}
-            for crd in self._crds:
-                for source in crd_schema_sources(crd, strict=self.strict):
-                    found.setdefault((source.group, source.version, source.kind), source)
-            self._crd_sources = found
-        return self._crd_sources
+    def _crd_schema(self, group: str, version: str, kind: str) -> SchemaSource | None:
+        """The schema of the first CRD of the input that defines (group, kind) and serves ``version``."""
+        for crd in self._crds.get((group, kind), ()):
+            source = crd_schema_source(crd, version, strict=self.strict)
+            if source is not None:
+                return source
+        return None
 
     def problems(self, resource: Resource) -> tuple[SchemaProblem, ...]:
         """Schema problems of ``resource`` (none when it has no usable schema)."""

@@ -11,7 +11,7 @@ from kportable.rule import RuleContext, Target, rule
 from kportable.validate import Problem, Status
 
 
-@rule("KP002", "schema-violation", Severity.BLOCKER, target=Target.RESOURCE)
+@rule("KP002", "schema-violation", Severity.BLOCKER, target=Target.RESOURCE, category="schema")
 def schema_violation(res: Resource, ctx: RuleContext[Any]) -> Iterator[Finding]:
     """
     ## What it does

@@ -12,7 +12,7 @@ from kportable.rule import RuleContext, Target, rule
 from kportable.validate import Status
 
 
-@rule("KP003", "api-not-served", Severity.BLOCKER, target=Target.RESOURCE)
+@rule("KP003", "api-not-served", Severity.BLOCKER, target=Target.RESOURCE, category="schema")
 def api_not_served(res: Resource, ctx: RuleContext[Any]) -> Iterator[Finding]:
     """
     ## What it does

@@ -13,7 +13,8 @@ from kportable.rule import ALL_CLOUDS, RuleContext, Target, rule
 from ._versions import rejected_by, run_version
 
 
-@rule("KP008", "removed-api-version", Severity.BLOCKER, target=Target.RESOURCE, clouds=ALL_CLOUDS)
+@rule("KP008", "removed-api-version", Severity.BLOCKER, target=Target.RESOURCE, category="schema",
+      clouds=ALL_CLOUDS)
 def removed_api_version(res: Resource, ctx: RuleContext[Any]) -> Iterator[Finding]:
     """
     ## What it does

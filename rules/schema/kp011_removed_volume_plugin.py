@@ -14,7 +14,7 @@ from kportable.rule import RuleContext, Target, rule
 from ._versions import run_version
 
 
-@rule("KP011", "removed-volume-plugin", Severity.BLOCKER, target=Target.RESOURCE,
+@rule("KP011", "removed-volume-plugin", Severity.BLOCKER, target=Target.RESOURCE, category="schema",
       kinds={*WORKLOAD_KINDS, "PersistentVolume", "StorageClass"})
 def removed_volume_plugin(res: Resource, ctx: RuleContext[Any]) -> Iterator[Finding]:
     """
