@@ -325,10 +325,13 @@ class ObjectValidator:
         return self._slow
 
     def problems(self, data: object) -> tuple[SchemaProblem, ...]:
-        if self._fast is not None and self._fast(data):
-            return ()
         try:
+            if self._fast is not None and self._fast(data):
+                return ()
             errors = list(self._jsonschema().iter_errors(data))  # type: ignore[arg-type]
+        except RecursionError:
+            return (SchemaProblem((), "the object nests too deeply to be validated",
+                                  "Flatten the object; no Kubernetes API nests this deep."),)
         except Exception as exc:  # a broken third-party schema (bad $ref, bad regex): say so, do not crash
             return (SchemaProblem((), f"the schema from {self.origin} cannot be applied: {type(exc).__name__}: "
                                       f"{exc}", "Fix or remove that schema."),)
