@@ -87,8 +87,8 @@ def api_not_served(res: Resource, ctx: RuleContext[Any]) -> Iterator[Finding]:
     if found.served_from:
         yield ctx.finding(
             res, ("apiVersion",),
-            f"{res.api_version} {res.kind} is not served by Kubernetes {version}; it is served from "
-            f"{found.served_from}",
+            f"{res.api_version} {res.kind} is not served by Kubernetes {version}; Kubernetes {found.served_from} "
+            "and later serve it",
             fix=f"Target Kubernetes {found.served_from} or later (--k8s-version), or leave this object out for "
                 "older clusters.",
         )
