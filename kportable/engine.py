@@ -71,7 +71,8 @@ def run_rules(
     seconds: dict[str, float] = defaultdict(float)
     assumed = frozenset(assume)
     contexts = {
-        r.spec.id: RuleContext(r.spec, r.options, inventory, clouds, tuple(targets), assumed, k8s_version, schemas)
+        r.spec.id: RuleContext(r.spec, r.options, inventory, clouds, tuple(targets), assumed,
+                               k8s_version=k8s_version, schemas=schemas)
         for r in rules
     }
     overrides = {r.spec.id: r.severity for r in rules if r.severity is not None}

@@ -46,8 +46,7 @@ def parse_version(text: str) -> KubeVersion:
     return KubeVersion(int(match.group(1)), int(match.group(2)))
 
 
-def _v(text: str) -> KubeVersion:
-    return parse_version(text)
+_v = parse_version
 
 
 _API_VERSION_RE = re.compile(r"^v(\d+)(?:(alpha|beta)(\d+))?$")
@@ -228,6 +227,7 @@ class IntreeVolumeRemoval:
     deprecated_in: KubeVersion | None = None
     disabled_in: KubeVersion | None = None
 
+    @property
     def unusable_in(self) -> KubeVersion:
         """The first minor in which a managed cluster cannot use the plugin."""
         return self.disabled_in or self.removed_in

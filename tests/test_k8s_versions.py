@@ -168,7 +168,7 @@ def test_intree_volume_types_are_fields_of_the_volume_schemas():
 def test_intree_volume_dates():
     git_repo = intree_volume_removal("gitRepo")
     assert git_repo is not None
-    assert (git_repo.disabled_in, git_repo.removed_in, git_repo.unusable_in()) == (V("1.33"), V("1.36"), V("1.33"))
+    assert (git_repo.disabled_in, git_repo.removed_in, git_repo.unusable_in) == (V("1.33"), V("1.36"), V("1.33"))
     ebs = intree_volume_removal("awsElasticBlockStore")
     assert ebs is not None
     assert ebs.migrated

@@ -110,7 +110,7 @@ def _report(
     ctx: RuleContext[Any], res: Resource, pointer: Pointer, subject: str, removal: IntreeVolumeRemoval,
     version: KubeVersion,
 ) -> Iterator[Finding]:
-    unusable = removal.unusable_in()
+    unusable = removal.unusable_in
     if unusable <= version:
         if removal.disabled_in is not None and removal.disabled_in <= version < removal.removed_in:
             when = f"off by default since Kubernetes {removal.disabled_in} and removed in {removal.removed_in}"
