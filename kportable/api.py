@@ -20,12 +20,15 @@ from .engine import ActiveRule, RuleCrash, run_rules
 from .errors import UserError
 from .findings import Finding, Severity
 from .inventory import FileProblem, Inventory
+from .k8s_versions import target_windows
 from .load import DEFAULT_MAX_BYTES, ParsedSource
 from .model import CLUSTER_SCOPED_KINDS, DEFAULT_NAMESPACE, Resource, as_dict, as_str, resources_of
 from .plugins.manager import Registry, get_registry
 from .rule import RuleSpec, build_options
+from .schema_dir import SchemaDirectory
 from .score_types import WorkloadScore
 from .sources import InputFile, expand, read_input
+from .validate import SCHEMA_RULE, SchemaCatalog, SchemaCoverage, coverage, resolve_version
 
 PARALLEL_MIN_FILES = 16
 
@@ -58,6 +61,11 @@ class RunOptions:
     stdin: bytes | None = None
     plugins: tuple[object, ...] = ()
     timings: bool = False
+    # schema validation (issue 9): the Kubernetes minor to validate against (``None``: the oldest
+    # supported by the target clouds' profiles), strict schemas, extra schema directories for CRDs
+    k8s_version: str | None = None
+    schema_strict: bool = False
+    schema_dirs: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -88,6 +96,7 @@ class RunResult:
     seconds: Mapping[str, float] = field(default_factory=dict)
     scores: tuple[WorkloadScore, ...] = ()
     extras: Mapping[str, Any] = field(default_factory=dict)
+    schema: SchemaCoverage | None = None
 
     @property
     def plugin_errors(self) -> tuple[str, ...]:
@@ -296,6 +305,9 @@ def _run(options: RunOptions, registry: Registry | None) -> RunResult:
     if unknown_targets:
         known = ", ".join(sorted(registry.clouds)) or "none"
         raise UserError(f"unknown target cloud {', '.join(unknown_targets)}; known: {known}")
+    targets = options.targets or tuple(registry.clouds)
+    k8s_version = resolve_version(options.k8s_version, target_windows(registry.clouds, targets))
+    schema_dir = SchemaDirectory.scan(options.schema_dirs) if options.schema_dirs else None
     seconds["setup"] = clock() - start
 
     start = clock()
@@ -315,10 +327,17 @@ def _run(options: RunOptions, registry: Registry | None) -> RunResult:
     seconds["graph"] = clock() - start
 
     start = clock()
-    targets = options.targets or tuple(registry.clouds)
+    catalog = SchemaCatalog(
+        k8s_version,
+        strict=options.schema_strict,
+        sources=registry.schemas,
+        directory=schema_dir,
+        crds=inventory.of_kind("CustomResourceDefinition", "apiextensions.k8s.io"),
+    )
     engine = run_rules(inventory, active, clouds=registry.clouds, targets=targets, assume=assumed,
-                       timings=options.timings)
+                       timings=options.timings, k8s_version=k8s_version, schemas=catalog)
     findings = tuple(sorted(engine.findings, key=Finding.sort_key))
+    schema = coverage(catalog, inventory.reported()) if any(r.spec.id == SCHEMA_RULE for r in active) else None
     seconds["rules"] = clock() - start
 
     texts = {src.path: src.text for src in sources if src.text is not None}
@@ -332,4 +351,5 @@ def _run(options: RunOptions, registry: Registry | None) -> RunResult:
         inventory=inventory,
         texts=texts,
         seconds={**seconds, **({f"rule:{k}": v for k, v in engine.seconds_by_rule.items()} if options.timings else {})},
+        schema=schema,
     )

@@ -118,6 +118,17 @@ def main() -> None:
 @click.option("-q", "--quiet", is_flag=True, help="Only the finding lines and the summary.")
 @click.option("-v", "--verbose", count=True, help="Show suppressed findings and timings (-vv: tracebacks).")
 @click.option("--debug", is_flag=True, help="Show Python tracebacks for internal errors.")
+# --- schema validation options (issue 9) ---------------------------------------------------------
+@click.option("--k8s-version", "k8s_version", default=None, metavar="X.Y",
+              help="Validate against this Kubernetes minor (1.25 to 1.37). Default: the oldest version "
+                   "still supported by any target cloud (from the cloud profiles), else 1.35.")
+@click.option("--strict", "schema_strict", is_flag=True,
+              help="Use the strict schemas: unknown fields are errors (KP002).")
+@click.option("--schema-dir", "schema_dirs", multiple=True, metavar="DIR",
+              type=click.Path(exists=True, file_okay=False),
+              help="JSON Schemas for custom resources (repeatable): <group>/<kind>_<version>.json, "
+                   "<kind>-<group>-<version>.json, or any .json with x-kubernetes-group-version-kind.")
+# --- end of schema validation options -------------------------------------------------------------
 def lint(
     paths: tuple[str, ...],
     fmt: str,
@@ -137,6 +148,9 @@ def lint(
     quiet: bool,
     verbose: int,
     debug: bool,
+    k8s_version: str | None,
+    schema_strict: bool,
+    schema_dirs: tuple[str, ...],
 ) -> None:
     """Lint manifests: files, directories (recursive) or '-' for stdin.
 
@@ -163,6 +177,9 @@ def lint(
         targets=_split(targets),
         stdin_name=stdin_filename,
         assume=frozenset(_split(assume)),
+        k8s_version=k8s_version,
+        schema_strict=schema_strict,
+        schema_dirs=schema_dirs,
     )
     from .report.base import ReportOptions
 

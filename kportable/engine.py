@@ -15,12 +15,16 @@ import traceback
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .clouds import CloudProfile
 from .findings import Finding, Severity
 from .inventory import Inventory
 from .rule import RuleContext, RuleSpec, Target
+
+if TYPE_CHECKING:
+    from .k8s_versions import KubeVersion
+    from .validate import SchemaCatalog
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +62,8 @@ def run_rules(
     targets: Sequence[str] = (),
     assume: Iterable[str] = (),
     timings: bool = False,
+    k8s_version: KubeVersion | None = None,
+    schemas: SchemaCatalog | None = None,
 ) -> EngineResult:
     """Run ``rules`` and return their findings (unsorted) and crashes."""
     findings: list[Finding] = []
@@ -65,7 +71,9 @@ def run_rules(
     seconds: dict[str, float] = defaultdict(float)
     assumed = frozenset(assume)
     contexts = {
-        r.spec.id: RuleContext(r.spec, r.options, inventory, clouds, tuple(targets), assumed) for r in rules
+        r.spec.id: RuleContext(r.spec, r.options, inventory, clouds, tuple(targets), assumed,
+                               k8s_version=k8s_version, schemas=schemas)
+        for r in rules
     }
     overrides = {r.spec.id: r.severity for r in rules if r.severity is not None}
 

@@ -27,7 +27,9 @@ from .findings import Effect, Finding, Location, ObjectRef, Severity
 if TYPE_CHECKING:
     from .clouds import CloudProfile
     from .inventory import Inventory
+    from .k8s_versions import KubeVersion
     from .model import Resource
+    from .validate import SchemaCatalog
 
 ID_RE = re.compile(r"^[A-Z][A-Z0-9]{0,9}[0-9]{3}$")
 SLUG_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
@@ -241,6 +243,10 @@ class RuleContext(Generic[OptionsT]):
 
     Build findings with ``ctx.finding(...)`` so that rule id, slug, severity, location and
     object identity are always filled in the same way.
+
+    ``k8s_version`` is the Kubernetes minor the run targets (``--k8s-version`` or the default from
+    the target clouds' profiles); ``schemas`` finds the JSON Schema of each object for that minor.
+    Both are ``None`` only when a context is built outside ``kportable.api.run``.
     """
 
     spec: RuleSpec
@@ -249,6 +255,8 @@ class RuleContext(Generic[OptionsT]):
     clouds: Mapping[str, CloudProfile] = field(default_factory=dict)
     targets: tuple[str, ...] = ()
     assume: frozenset[str] = frozenset()
+    k8s_version: KubeVersion | None = None
+    schemas: SchemaCatalog | None = None
 
     def finding(
         self,

@@ -83,15 +83,15 @@ def test_rules_table_lists_every_rule_with_its_columns():
 
 
 def test_rules_enabled_column_follows_select_and_ignore():
-    data = json.loads(invoke("rules", "--format", "json", "--select", "KP10", "--ignore", "KP103").stdout)
+    data = json.loads(invoke("rules", "--format", "json", "--select", "KP10,KP25", "--ignore", "KP103").stdout)
     enabled = {r["id"]: r["enabled"] for r in data}
     assert enabled["KP101"] is True
     assert enabled["KP102"] is True
     assert enabled["KP103"] is False  # ignored
-    assert enabled["KP104"] is False  # off by default: a prefix does not turn it on
+    assert enabled["KP253"] is False  # off by default: a prefix does not turn it on
     assert enabled["KP001"] is False  # not selected
     default = {r["id"]: (r["enabled"], r["on_by_default"]) for r in json.loads(invoke("rules", "-f", "json").stdout)}
-    assert default["KP104"] == (False, False)
+    assert default["KP253"] == (False, False)
     assert default["KP101"] == (True, True)
 
 

@@ -91,7 +91,7 @@ def test_pass_case_with_a_finding_fails():
 
 
 def test_assert_case_runs_the_rule_and_reports_the_file(tmp_path):
-    expect = [{"line": 7, "column": 5, "message": "container 'api' of Pod 'api' sets no CPU request"}]
+    expect = [{"line": 7, "column": 5, "message": "container 'api' of Pod 'default/api' sets no CPU request"}]
     [ok] = load_cases(case_file(tmp_path / "KP101.yml", "KP101", pod={"fail": POD, "expect": expect}))
     assert_case(ok)
     wrong = Case("KP101", "wrong_line", POD, (Expected(8),), True, source="cases.yml")
@@ -287,13 +287,13 @@ def test_kportable_rule_parameter_runs_doc_checks(tmp_path):
 
 
 def test_case_assume_reaches_the_rule(tmp_path):
-    body = "    if 'network-policies' not in ctx.assume:\n        yield ctx.finding(res, ('metadata',), 'no policy')"
+    body = "    if 'default-deny-network-policy' not in ctx.assume:\n        yield ctx.finding(res, ('metadata',), 'no policy')"
     module = plugin(rule_module("ASSUME101", "assume-rule", body), "assume_direct")
     [flagged, assumed] = load_cases(case_file(
         tmp_path / "ASSUME101.yml", "ASSUME101",
         flagged={"fail": POD, "expect": [{"line": 3, "message": "no policy"}]},
-        assumed={"pass": POD, "assume": ["network-policies"]},
+        assumed={"pass": POD, "assume": ["default-deny-network-policy"]},
     ))
-    assert assumed.assume == ("network-policies",)
+    assert assumed.assume == ("default-deny-network-policy",)
     assert_case(flagged, plugins=[module])
     assert_case(assumed, plugins=[module])

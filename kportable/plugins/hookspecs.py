@@ -135,7 +135,9 @@ class KportableSpec(ABC):
 
         **Conflicts.** A second schema for the same (group, version, kind) from any plugin is not
         loaded, unless it sets ``override=True``, in which case it replaces the earlier one. Use
-        ``override`` only to correct a schema you do not own.
+        ``override`` only to correct a schema you do not own. The same goes for a schema of a built-in
+        Kubernetes API group (``apps``, ``networking.k8s.io``, ...), whose bundled schemas kportable
+        ships: without ``override=True`` it is not loaded and the plugin error says so.
 
         Added in plugin API 1.
         """

@@ -23,6 +23,7 @@ from .. import PLUGIN_API_VERSION
 from ..clouds import CloudProfile
 from ..errors import PluginError
 from ..findings import Severity
+from ..k8s_versions import BUILTIN_GROUPS
 from ..report.base import OutputFormat
 from ..rule import ID_RE, SLUG_RE, RuleSpec, Target
 from ..schema_source import SchemaSource
@@ -401,6 +402,12 @@ class _Builder:
 
     def _add_schema(self, schema: SchemaSource, source: _Source, problems: list[str]) -> int:
         key = (schema.group, schema.version, schema.kind)
+        if schema.group in BUILTIN_GROUPS and not schema.override:
+            problems.append(
+                f"schema for {schema.api_version} {schema.kind} was not loaded: it replaces a built-in "
+                "Kubernetes schema (set override=True if that is intended)"
+            )
+            return 0
         owned = SchemaSource(schema.group, schema.version, schema.kind, schema.schema,
                              schema.origin or source.name, schema.override)
         if key in self.schemas and not schema.override:

@@ -68,6 +68,7 @@ def report_dict(result: RunResult) -> dict[str, Any]:
             "by_severity": by_severity,
             "fail_on": result.options.fail_on.value,
             "failed": result.failed(),
+            "schema": result.schema.as_dict() if result.schema is not None else None,
         },
         "rules": [
             {"id": r.id, "slug": r.slug, "severity": r.severity.value, "plugin": r.plugin}

@@ -117,6 +117,13 @@ def summary_line(result: RunResult) -> Text:
         text.append(f"; {stats.non_kubernetes} non-Kubernetes documents skipped")
     if stats.context_resources:
         text.append(f"; {stats.context_resources} context resources")
+    schema = result.schema
+    if schema is not None and schema.skipped:
+        kinds = len(schema.skipped_kinds)
+        text.append(
+            f"; {schema.skipped} custom resource{'s' if schema.skipped != 1 else ''} of {kinds} "
+            f"kind{'s' if kinds != 1 else ''} not schema-validated (no schema; see --schema-dir)"
+        )
     text.append(".")
     return text
 

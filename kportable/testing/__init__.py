@@ -20,7 +20,8 @@ A rule's behaviour is pinned in a YAML *case file*, validated by
 ``message`` fragment, key ``path``, JSON ``pointer``, ``severity``, ``clouds``, ``effect``,
 ``file``); a ``pass`` case must produce none. Other case keys: ``options`` (the rule's options,
 kebab-case), ``targets`` (cloud ids), ``namespace``, ``filename``, ``context`` (manifests indexed
-for cross-resource rules but not reported), ``assume`` (``--assume`` names) and ``description``.
+for cross-resource rules but not reported), ``assume`` (``--assume`` names), ``k8s_version``
+(``--k8s-version``), ``strict`` (``--strict``) and ``description``.
 
 With the pytest plugin (installed with kportable), a plugin's whole test module is::
 

@@ -33,6 +33,8 @@ def lint_text(
     context: str | None = None,
     plugins: Sequence[object] = (),
     assume: Sequence[str] = (),
+    k8s_version: str | None = None,
+    strict: bool = False,
 ) -> RunResult:
     """Lint one in-memory manifest as if it were the file ``filename`` and return the ``RunResult``.
 
@@ -42,6 +44,8 @@ def lint_text(
     :param context: more manifests, indexed for cross-resource rules but never reported on.
     :param plugins: plugin objects to load in addition to the installed entry points.
     :param assume: what the cluster provides (``--assume`` names).
+    :param k8s_version: the Kubernetes minor to lint against (``--k8s-version``).
+    :param strict: validate with the strict schemas (``--strict``).
     """
     from ..api import RunOptions, run
 
@@ -55,6 +59,8 @@ def lint_text(
             namespace=namespace,
             plugins=tuple(plugins),
             assume=frozenset(assume),
+            k8s_version=k8s_version,
+            schema_strict=strict,
         )
     )
 
@@ -105,6 +111,8 @@ def run_case(case: Case, *, plugins: Sequence[object] = ()) -> list[Finding]:
             context=case.context,
             plugins=plugins,
             assume=case.assume,
+            k8s_version=case.k8s_version,
+            strict=case.strict,
         )
     except UserError as exc:
         raise AssertionError(f"{case.id}: {exc.message}") from None

@@ -82,6 +82,8 @@ class Case:
     description: str = ""
     source: str = ""
     assume: tuple[str, ...] = ()
+    k8s_version: str | None = None
+    strict: bool = False
 
     @property
     def id(self) -> str:
@@ -175,6 +177,8 @@ def cases_from_data(data: Mapping[str, Any], source: str = "") -> list[Case]:
                 description=body.get("description", ""),
                 source=source,
                 assume=tuple(body.get("assume", ())),
+                k8s_version=body.get("k8s_version"),
+                strict=body.get("strict", False),
             )
         )
     return out

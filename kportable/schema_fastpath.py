@@ -1,0 +1,416 @@
+"""A JSON Schema compiled to Python closures that only answer "valid or not?", fast.
+
+jsonschema walks a schema with a generic dispatcher per keyword and per instance; for the
+Kubernetes schemas, which use a handful of keywords (type, properties, additionalProperties,
+required, items, enum, $ref, oneOf), that costs about 0.5 ms per Deployment: more than parsing
+it. Most objects are valid, so ``validate.py`` asks this compiled predicate first and runs
+jsonschema's ``iter_errors`` (for the messages) only on objects the predicate rejects.
+
+The predicate must agree with jsonschema's Draft 2020-12 validator without a format checker
+(``tests/test_schema_fastpath.py`` compares them). A schema using a validation keyword this
+module does not implement raises ``Unsupported``; the caller then validates with jsonschema
+alone. Annotations (description, format, default, ``x-kubernetes-*``) are ignored, as
+jsonschema ignores them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+Check = Callable[[Any], bool]
+
+# Draft 2020-12 validation keywords this compiler does not implement: their presence makes the
+# whole schema fall back to jsonschema.
+UNSUPPORTED = frozenset((
+    "if", "then", "else", "dependentRequired", "dependentSchemas", "dependencies", "unevaluatedProperties",
+    "unevaluatedItems", "propertyNames", "prefixItems", "contains", "minContains", "maxContains", "uniqueItems",
+    "multipleOf", "$dynamicRef", "$recursiveRef", "additionalItems",
+))
+
+_PY_TYPES: dict[str, tuple[type, ...]] = {
+    "object": (dict,),
+    "array": (list,),
+    "string": (str,),
+    "boolean": (bool,),
+    "null": (type(None),),
+    "integer": (int,),
+    "number": (int, float),
+}
+
+
+class Unsupported(Exception):
+    """The schema uses something the fast path does not implement; validate with jsonschema instead."""
+
+
+def _always(_: Any) -> bool:
+    return True
+
+
+def _never(_: Any) -> bool:
+    return False
+
+
+def _is_number(v: Any) -> bool:
+    t = type(v)
+    return t is int or t is float
+
+
+def _type_check(spec: object) -> Check:
+    names = [spec] if isinstance(spec, str) else list(spec) if isinstance(spec, list) else None
+    if names is None or not all(isinstance(n, str) and n in _PY_TYPES for n in names):
+        raise Unsupported(f"type {spec!r}")
+    allowed = frozenset(t for n in names for t in _PY_TYPES[n])
+    if "integer" in names and "number" not in names:
+        def integer_or(v: Any) -> bool:
+            t = type(v)
+            return t in allowed or (t is float and bool(v.is_integer()))
+        return integer_or
+
+    def of_type(v: Any) -> bool:
+        return type(v) in allowed
+
+    return of_type
+
+
+def _scalar_equal(a: Any, b: Any) -> bool:
+    """jsonschema's equality for scalars: booleans never equal numbers, 1 == 1.0."""
+    if type(a) is bool or type(b) is bool:
+        return type(a) is type(b) and bool(a == b)
+    if a is None or b is None:
+        return a is b
+    if isinstance(a, str) or isinstance(b, str):
+        return bool(a == b)
+    return _is_number(a) and _is_number(b) and bool(a == b)
+
+
+def _enum_check(values: object) -> Check:
+    if not isinstance(values, list):
+        raise Unsupported("enum must be a list")
+    if any(isinstance(v, dict | list) for v in values):
+        raise Unsupported("enum of objects or arrays")
+    if all(isinstance(v, str) for v in values):
+        strings = frozenset(values)
+
+        def in_strings(v: Any) -> bool:
+            return type(v) is str and v in strings
+
+        return in_strings
+    options = tuple(values)
+
+    def in_values(v: Any) -> bool:
+        return not isinstance(v, dict | list) and any(_scalar_equal(v, o) for o in options)
+
+    return in_values
+
+
+def _all(checks: Sequence[Check]) -> Check:
+    if not checks:
+        return _always
+    if len(checks) == 1:
+        return checks[0]
+    if len(checks) == 2:
+        first, second = checks
+
+        def both(v: Any) -> bool:
+            return first(v) and second(v)
+
+        return both
+    items = tuple(checks)
+
+    def every(v: Any) -> bool:
+        return all(c(v) for c in items)
+
+    return every
+
+
+class FastCompiler:
+    """Compiles schema nodes of one set of documents; ``$ref`` targets are compiled once and shared.
+
+    ``documents`` maps the document part of a ``$ref`` (``/api/_definitions.json``) to its root;
+    ``#...`` refs resolve in the root the referring node came from.
+    """
+
+    def __init__(self, documents: Mapping[str, Mapping[str, Any]] | None = None) -> None:
+        self._documents = dict(documents or {})
+        self._compiled: dict[int, Check] = {}
+        self._cells: dict[int, list[Check]] = {}
+        self._pending: set[int] = set()
+        self._keep: list[object] = []  # keeps compiled nodes alive so their ids stay unique
+
+    def compile(self, schema: object, root: Mapping[str, Any] | None = None) -> Check:
+        """The predicate of ``schema`` (whose ``#`` refs resolve in ``root``, by default itself)."""
+        if root is None:
+            root = schema if isinstance(schema, Mapping) else {}
+        return self._node(schema, root)
+
+    # ------------------------------------------------------------------ nodes
+
+    def _node(self, node: object, root: Mapping[str, Any]) -> Check:
+        if node is True:
+            return _always
+        if node is False:
+            return _never
+        if not isinstance(node, Mapping):
+            raise Unsupported(f"schema node of type {type(node).__name__}")
+        key = id(node)
+        done = self._compiled.get(key)
+        if done is not None:
+            return done
+        if key in self._pending:  # a recursive $ref: bind late through a cell
+            cell = self._cells.setdefault(key, [])
+
+            def late(v: Any) -> bool:
+                return cell[0](v)
+
+            return late
+        self._pending.add(key)
+        try:
+            check = self._build(node, root)
+        finally:
+            self._pending.discard(key)
+        self._compiled[key] = check
+        self._keep.append(node)
+        if key in self._cells:
+            self._cells[key].append(check)
+        return check
+
+    def _build(self, node: Mapping[str, Any], root: Mapping[str, Any]) -> Check:
+        for keyword in node:
+            if keyword in UNSUPPORTED:
+                raise Unsupported(keyword)
+        checks: list[Check] = []
+        type_check = _type_check(node["type"]) if "type" in node else None
+        obj = self._object(node, root)
+        arr = self._array(node, root)
+        text = _string(node)
+        num = _number(node)
+        typed = [c for c in (obj, arr, text, num) if c is not None]
+        if type_check is not None and not typed:
+            checks.append(type_check)
+        elif typed:
+            checks.append(_dispatch(type_check, obj, arr, text, num))
+        if "enum" in node:
+            checks.append(_enum_check(node["enum"]))
+        if "const" in node:
+            checks.append(_enum_check([node["const"]]))
+        if "$ref" in node:
+            checks.append(self._ref(node["$ref"], root))
+        if "allOf" in node:
+            checks.extend(self._node(s, root) for s in _schemas(node["allOf"], "allOf"))
+        if "anyOf" in node:
+            alternatives = tuple(self._node(s, root) for s in _schemas(node["anyOf"], "anyOf"))
+
+            def any_of(v: Any) -> bool:
+                return any(c(v) for c in alternatives)
+
+            checks.append(any_of)
+        if "oneOf" in node:
+            choices = tuple(self._node(s, root) for s in _schemas(node["oneOf"], "oneOf"))
+
+            def one_of(v: Any) -> bool:
+                hits = 0
+                for c in choices:
+                    if c(v):
+                        hits += 1
+                        if hits > 1:
+                            return False
+                return hits == 1
+
+            checks.append(one_of)
+        if "not" in node:
+            negated = self._node(node["not"], root)
+
+            def not_(v: Any) -> bool:
+                return not negated(v)
+
+            checks.append(not_)
+        return _all(checks)
+
+    def _ref(self, ref: object, root: Mapping[str, Any]) -> Check:
+        if not isinstance(ref, str):
+            raise Unsupported("$ref must be a string")
+        doc, _, fragment = ref.partition("#")
+        target_root = root if not doc else self._documents.get(doc)
+        if target_root is None:
+            raise Unsupported(f"$ref to another document {doc!r}")
+        target: object = target_root
+        if fragment:
+            if not fragment.startswith("/"):
+                raise Unsupported(f"$ref anchor {fragment!r}")
+            for raw in fragment[1:].split("/"):
+                part = raw.replace("~1", "/").replace("~0", "~")
+                if isinstance(target, Mapping) and part in target:
+                    target = target[part]
+                elif isinstance(target, list) and part.isdigit() and int(part) < len(target):
+                    target = target[int(part)]
+                else:
+                    raise Unsupported(f"unresolvable $ref {ref!r}")
+        return self._node(target, target_root)
+
+    def _object(self, node: Mapping[str, Any], root: Mapping[str, Any]) -> Check | None:
+        keys = ("properties", "additionalProperties", "required", "patternProperties", "minProperties",
+                "maxProperties")
+        if not any(k in node for k in keys):
+            return None
+        props: dict[str, Check] = {}
+        raw_props = node.get("properties", {})
+        if not isinstance(raw_props, Mapping):
+            raise Unsupported("properties must be an object")
+        for name, sub in raw_props.items():
+            props[name] = self._node(sub, root)
+        patterns: tuple[tuple[re.Pattern[str], Check], ...] = ()
+        if "patternProperties" in node:
+            raw = node["patternProperties"]
+            if not isinstance(raw, Mapping):
+                raise Unsupported("patternProperties must be an object")
+            patterns = tuple((_regex(p), self._node(s, root)) for p, s in raw.items())
+        additional = node.get("additionalProperties", True)
+        extra: Check | None = None if additional is True else self._node(additional, root)
+        required = node.get("required", [])
+        if not isinstance(required, list) or not all(isinstance(r, str) for r in required):
+            raise Unsupported("required must be a list of strings")
+        required_keys = tuple(required)
+        min_props = _count(node, "minProperties")
+        max_props = _count(node, "maxProperties")
+
+        def check_object(v: dict[str, Any]) -> bool:
+            for k, val in v.items():
+                c = props.get(k)
+                if c is not None:
+                    if not c(val):
+                        return False
+                    if not patterns:
+                        continue
+                matched = False
+                for pattern, pc in patterns:
+                    if pattern.search(k):
+                        matched = True
+                        if not pc(val):
+                            return False
+                if c is None and not matched and extra is not None and not extra(val):
+                    return False
+            for r in required_keys:
+                if r not in v:
+                    return False
+            if min_props is not None and len(v) < min_props:
+                return False
+            return max_props is None or len(v) <= max_props
+
+        return check_object
+
+    def _array(self, node: Mapping[str, Any], root: Mapping[str, Any]) -> Check | None:
+        if not any(k in node for k in ("items", "minItems", "maxItems")):
+            return None
+        items = node.get("items", True)
+        if isinstance(items, list):
+            raise Unsupported("items as a list")
+        item_check = None if items is True else self._node(items, root)
+        min_items = _count(node, "minItems")
+        max_items = _count(node, "maxItems")
+
+        def check_array(v: list[Any]) -> bool:
+            if min_items is not None and len(v) < min_items:
+                return False
+            if max_items is not None and len(v) > max_items:
+                return False
+            if item_check is not None:
+                for item in v:
+                    if not item_check(item):
+                        return False
+            return True
+
+        return check_array
+
+
+def _schemas(value: object, keyword: str) -> list[object]:
+    if not isinstance(value, list) or not value:
+        raise Unsupported(f"{keyword} must be a non-empty list")
+    return value
+
+
+def _count(node: Mapping[str, Any], keyword: str) -> int | None:
+    value = node.get(keyword)
+    if value is None:
+        return None
+    if type(value) is not int or value < 0:
+        raise Unsupported(f"{keyword} {value!r}")
+    return value
+
+
+def _regex(pattern: object) -> re.Pattern[str]:
+    if not isinstance(pattern, str):
+        raise Unsupported("pattern must be a string")
+    try:
+        return re.compile(pattern)
+    except re.error as exc:
+        raise Unsupported(f"pattern {pattern!r}: {exc}") from None
+
+
+def _string(node: Mapping[str, Any]) -> Check | None:
+    if not any(k in node for k in ("minLength", "maxLength", "pattern")):
+        return None
+    min_len = _count(node, "minLength")
+    max_len = _count(node, "maxLength")
+    pattern = _regex(node["pattern"]) if "pattern" in node else None
+
+    def check_string(v: str) -> bool:
+        if min_len is not None and len(v) < min_len:
+            return False
+        if max_len is not None and len(v) > max_len:
+            return False
+        return pattern is None or pattern.search(v) is not None
+
+    return check_string
+
+
+def _bound(node: Mapping[str, Any], keyword: str) -> float | None:
+    value = node.get(keyword)
+    if value is None:
+        return None
+    if not _is_number(value):
+        raise Unsupported(f"{keyword} {value!r}")
+    return float(value) if isinstance(value, float) else value
+
+
+def _number(node: Mapping[str, Any]) -> Check | None:
+    keys = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")
+    if not any(k in node for k in keys):
+        return None
+    low, high = _bound(node, "minimum"), _bound(node, "maximum")
+    xlow, xhigh = _bound(node, "exclusiveMinimum"), _bound(node, "exclusiveMaximum")
+
+    def check_number(v: float) -> bool:
+        if low is not None and v < low:
+            return False
+        if high is not None and v > high:
+            return False
+        if xlow is not None and v <= xlow:
+            return False
+        return xhigh is None or v < xhigh
+
+    return check_number
+
+
+def _dispatch(
+    type_check: Check | None, obj: Check | None, arr: Check | None, text: Check | None, num: Check | None
+) -> Check:
+    """One closure that applies the keyword group of the instance's JSON type, then the type test."""
+
+    def check(v: Any) -> bool:
+        t = type(v)
+        if t is dict:
+            if obj is not None and not obj(v):
+                return False
+        elif t is list:
+            if arr is not None and not arr(v):
+                return False
+        elif t is str:
+            if text is not None and not text(v):
+                return False
+        elif (t is int or t is float) and num is not None and not num(v):
+            return False
+        return type_check is None or type_check(v)
+
+    return check
