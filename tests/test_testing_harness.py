@@ -287,7 +287,10 @@ def test_kportable_rule_parameter_runs_doc_checks(tmp_path):
 
 
 def test_case_assume_reaches_the_rule(tmp_path):
-    body = "    if 'default-deny-network-policy' not in ctx.assume:\n        yield ctx.finding(res, ('metadata',), 'no policy')"
+    body = (
+        "    if 'default-deny-network-policy' not in ctx.assume:\n"
+        "        yield ctx.finding(res, ('metadata',), 'no policy')"
+    )
     module = plugin(rule_module("ASSUME101", "assume-rule", body), "assume_direct")
     [flagged, assumed] = load_cases(case_file(
         tmp_path / "ASSUME101.yml", "ASSUME101",
