@@ -13,8 +13,10 @@ import time
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
+from .baseline import Baseline, BaselineEntry
 from .engine import ActiveRule, RuleCrash, run_rules
 from .errors import UserError
 from .findings import Finding, Severity
@@ -25,6 +27,7 @@ from .plugins.manager import Registry, get_registry
 from .rule import RuleSpec, build_options
 from .score_types import WorkloadScore
 from .sources import InputFile, expand, read_input
+from .suppress import Exemption, apply_suppressions
 
 PARALLEL_MIN_FILES = 16
 
@@ -57,6 +60,12 @@ class RunOptions:
     stdin: bytes | None = None
     plugins: tuple[object, ...] = ()
     timings: bool = False
+    # --- ci (issue #6): exemptions, in-file suppressions, baseline, score gate -------------
+    exemptions: tuple[Exemption, ...] = ()
+    allow_inline_suppressions: bool = True
+    baseline: Baseline | None = None
+    min_score: Mapping[str, int] = field(default_factory=dict)  # target (or "*") -> minimum
+    today: date | None = None  # for exemption expiry; None = the real date
 
 
 @dataclass(frozen=True)
@@ -87,6 +96,7 @@ class RunResult:
     seconds: Mapping[str, float] = field(default_factory=dict)
     scores: tuple[WorkloadScore, ...] = ()
     extras: Mapping[str, Any] = field(default_factory=dict)
+    stale_baseline: tuple[BaselineEntry, ...] = ()  # ci (issue #6): baseline entries nothing matched
 
     @property
     def plugin_errors(self) -> tuple[str, ...]:
@@ -121,6 +131,11 @@ def _matches(spec: RuleSpec, selector: str) -> bool:
     if s.upper() == spec.id or s in spec.names:
         return True
     return len(s) < len(spec.id) and spec.id.startswith(s.upper()) and s[:1].isalpha() and s[-1:].isdigit()
+
+
+def selector_matches(spec: RuleSpec, selector: str) -> bool:
+    """True when ``--select``/``--ignore`` value ``selector`` (id, slug, alias, prefix, ALL) names ``spec``."""
+    return _matches(spec, selector)
 
 
 def _exact(spec: RuleSpec, selector: str) -> bool:
@@ -314,10 +329,17 @@ def _run(options: RunOptions, registry: Registry | None) -> RunResult:
     targets = options.targets or tuple(registry.clouds)
     engine = run_rules(inventory, active, clouds=registry.clouds, targets=targets, assume=options.assume,
                        timings=options.timings)
-    findings = tuple(sorted(engine.findings, key=Finding.sort_key))
     seconds["rules"] = clock() - start
 
     texts = {src.path: src.text for src in sources if src.text is not None}
+    start = clock()
+    suppressed = apply_suppressions(
+        engine.findings, inventory=inventory, texts=texts, rules=registry.rules, active=active,
+        exemptions=options.exemptions, allow_inline=options.allow_inline_suppressions,
+        baseline=options.baseline, today=options.today,
+    )
+    findings = suppressed.findings
+    seconds["suppress"] = clock() - start
     return RunResult(
         options=options,
         findings=findings,
@@ -328,4 +350,5 @@ def _run(options: RunOptions, registry: Registry | None) -> RunResult:
         inventory=inventory,
         texts=texts,
         seconds={**seconds, **({f"rule:{k}": v for k, v in engine.seconds_by_rule.items()} if options.timings else {})},
+        stale_baseline=suppressed.stale_baseline,
     )

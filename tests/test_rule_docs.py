@@ -19,8 +19,18 @@ RULES = [r for r in get_registry().rules if r.plugin == "core"]
 IDS = [r.id for r in RULES]
 
 
+CONFIG_MARK = "# .kportable.yaml\n"
+
+
 def yaml_blocks(section: str) -> list[str]:
-    return re.findall(r"```yaml\n(.*?)```", section, re.S)
+    """The manifests of a section (a block starting ``# .kportable.yaml`` is its config, not a manifest)."""
+    return [b for b in re.findall(r"```yaml\n(.*?)```", section, re.S) if not b.startswith(CONFIG_MARK)]
+
+
+def config_block(section: str) -> str | None:
+    """The ``.kportable.yaml`` a section's manifests are linted with, when it shows one."""
+    found = [b for b in re.findall(r"```yaml\n(.*?)```", section, re.S) if b.startswith(CONFIG_MARK)]
+    return found[0] if found else None
 
 
 def test_registry_loads_without_errors():
@@ -46,18 +56,20 @@ def test_example_is_flagged(spec):
         # input rules whose trigger cannot be written as YAML (binary files) show a text block
         assert "```text" in doc_section(spec.docs, "Example"), f"{spec.id}: no example block"
         return
+    config = config_block(doc_section(spec.docs, "Example"))
     for block in blocks:
-        result = lint_text(block, rule=spec.id)
-        assert any(f.rule_id == spec.id for f in result.findings), f"{spec.id}: ## Example produced no finding"
+        result = lint_text(block, rule=spec.id, config=config)
+        assert any(f.rule_id == spec.id for f in result.active), f"{spec.id}: ## Example produced no finding"
 
 
 @pytest.mark.parametrize("spec", RULES, ids=IDS)
 def test_use_instead_is_clean(spec):
     blocks = yaml_blocks(doc_section(spec.docs, "Use instead"))
     assert blocks, f"{spec.id}: ## Use instead has no yaml block"
+    config = config_block(doc_section(spec.docs, "Use instead"))
     for block in blocks:
         yaml.safe_load_all(block)
-        result = lint_text(block, rule=spec.id)
+        result = lint_text(block, rule=spec.id, config=config)
         flagged = [f.message for f in result.findings if f.rule_id == spec.id]
         assert not flagged, f"{spec.id}: ## Use instead was flagged: {flagged}"
 

@@ -20,7 +20,9 @@ A rule's behaviour is pinned in a YAML *case file*, validated by
 fragment, key ``path``, JSON ``pointer``, ``severity``, ``clouds``, ``effect``); a ``pass``
 case must produce none. Other keys: ``options`` (the rule's options, kebab-case), ``targets``
 (cloud ids), ``namespace``, ``filename``, ``context`` (manifests indexed for cross-resource
-rules but not reported) and ``description``.
+rules but not reported), ``config`` (a ``.kportable.yaml`` applied to the run: exemptions,
+``allow-inline-suppressions``, severities; its findings are reported as ``.kportable.yaml``) and
+``description``.
 
 With the pytest plugin (installed with kportable), a test module needs three lines::
 
@@ -79,6 +81,7 @@ class Case:
     context: str | None = None
     description: str = ""
     source: str = ""
+    config: str | None = None
 
     @property
     def id(self) -> str:
@@ -148,6 +151,7 @@ def cases_from_data(data: Mapping[str, Any], source: str = "") -> list[Case]:
                 context=body.get("context"),
                 description=body.get("description", ""),
                 source=source,
+                config=body.get("config"),
             )
         )
     return out
@@ -174,21 +178,28 @@ def lint_text(
     filename: str = "case.yaml",
     context: str | None = None,
     plugins: Sequence[object] = (),
+    config: str | None = None,
 ) -> Any:
-    """Lint one in-memory manifest (only ``rule`` when given) and return the ``RunResult``."""
-    from ..api import RunOptions, run
+    """Lint one in-memory manifest (only ``rule`` when given) and return the ``RunResult``.
 
-    return run(
-        RunOptions(
-            inputs=((filename, manifest.encode("utf-8")),),
-            context_inputs=(("context.yaml", context.encode("utf-8")),) if context else (),
-            select=(rule,) if rule else None,
-            rule_options={rule: dict(options)} if rule and options else {},
-            targets=tuple(targets),
-            namespace=namespace,
-            plugins=tuple(plugins),
-        )
+    ``config`` is the text of a ``.kportable.yaml`` applied to the run (named ``.kportable.yaml``).
+    """
+    import dataclasses
+
+    from ..api import run
+    from ..config import CONFIG_FILES, Overrides, build_run_options, parse_yaml_config
+
+    cfg = parse_yaml_config(config, CONFIG_FILES[0]) if config is not None else None
+    run_options = build_run_options(
+        cfg,
+        Overrides(select=(rule,) if rule else None, targets=tuple(targets), namespace=namespace),
+        inputs=((filename, manifest.encode("utf-8")),),
+        context_inputs=(("context.yaml", context.encode("utf-8")),) if context else (),
+        plugins=tuple(plugins),
     )
+    if rule and options:
+        run_options = dataclasses.replace(run_options, rule_options={**run_options.rule_options, rule: dict(options)})
+    return run(run_options)
 
 
 def run_case(case: Case, *, plugins: Sequence[object] = ()) -> list[Finding]:
@@ -202,6 +213,7 @@ def run_case(case: Case, *, plugins: Sequence[object] = ()) -> list[Finding]:
         filename=case.filename,
         context=case.context,
         plugins=plugins,
+        config=case.config,
     )
     if result.internal_error:
         crashes = "; ".join(f"{c.rule_id} on {c.obj}: {c.error}" for c in result.crashes)
