@@ -26,6 +26,14 @@ def finding_text(f: Finding) -> str:
     return f"{text} Fix: {sentence(f.fix)}" if f.fix else text
 
 
+def object_text(f: Finding) -> str:
+    """``finding_text`` led by the object (``Deployment shop/web: ...``) unless the message names it."""
+    text = finding_text(f)
+    if f.obj is None or f.obj.name in f.message:
+        return text
+    return f"{f.obj}: {text}"
+
+
 def worst_first(findings: Iterable[Finding]) -> list[Finding]:
     """Blockers first, then by file and line (stable for the same input)."""
     return sorted(findings, key=lambda f: (-f.severity.rank, *f.sort_key()))

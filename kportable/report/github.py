@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from ..findings import Finding, Severity
 from .base import ReportOptions
-from .common import finding_text, worst_first
+from .common import object_text, worst_first
 from .locations import Locator
 
 if TYPE_CHECKING:
@@ -46,10 +46,7 @@ def annotation(f: Finding, locator: Locator) -> str:
         props.append(f"col={place.column}")
     props.append(f"endLine={place.end_line}")
     props.append(f"title={escape_property(f'{f.rule_id} {f.slug}')}")
-    message = finding_text(f)
-    if f.obj is not None and str(f.obj.name) not in f.message:
-        message = f"{f.obj}: {message}"
-    return f"::{COMMAND[f.severity]} {','.join(props)}::{escape_data(message)}"
+    return f"::{COMMAND[f.severity]} {','.join(props)}::{escape_data(object_text(f))}"
 
 
 def render(result: RunResult, options: ReportOptions) -> str:

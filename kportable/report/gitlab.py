@@ -14,7 +14,7 @@ from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 from .base import ReportOptions
-from .common import finding_text
+from .common import object_text
 from .locations import Locator
 
 if TYPE_CHECKING:
@@ -34,7 +34,7 @@ def render(result: RunResult, options: ReportOptions) -> str:
         issues.append({
             "type": "issue",
             "check_name": f"{f.rule_id} {f.slug}",
-            "description": (f"{f.obj}: " if f.obj is not None else "") + finding_text(f),
+            "description": object_text(f),
             "categories": ["Compatibility"],
             "severity": f.severity.value,
             "fingerprint": fingerprint,

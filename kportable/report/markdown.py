@@ -149,7 +149,7 @@ class _Report:
             groups[self.where(f)[0]].append(f)
         if not groups:
             return []
-        lines = ["", "### Findings by file", ""]
+        lines = ["### Findings by file", ""]
         used = 0
         paths = sorted(groups, key=lambda p: (-max(f.severity.rank for f in groups[p]), p))
         for i, path in enumerate(paths):
@@ -160,8 +160,8 @@ class _Report:
                 lines.append(f"_{_plural(len(rest), 'more file')} ({_plural(count, 'finding')}) not shown: the comment "
                              "would be too long; see the code scanning alerts or the job log._")
                 break
-            lines.append(block)
-            used += len(block)
+            lines += [block, ""]
+            used += len(block) + 1
         return lines
 
     def _file_block(self, path: str, findings: Iterable[Finding]) -> str:
@@ -179,12 +179,12 @@ class _Report:
             obj = code(str(f.obj)) if f.obj is not None else ""
             rule = f"{f.rule_id} {code(f.slug)}"
             rows.append(f"| {line} | {rule} | {f.severity.value} | {obj} | {cell(finding_text(f))} |")
-        rows += ["", "</details>", ""]
+        rows += ["", "</details>"]
         return "\n".join(rows)
 
     def render(self) -> str:
-        head = [*self.headline(), *self.scores(), *self.blockers(), *self.by_rule()]
-        footer = ["", f"<sub>kportable {__version__} · suppressed findings are counted, not listed · "
+        head = [*self.headline(), *self.scores(), *self.blockers(), *self.by_rule(), ""]
+        footer = [f"<sub>kportable {__version__} · suppressed findings are counted, not listed · "
                       "details in the code scanning alerts (SARIF).</sub>"]
         used = sum(len(line) + 1 for line in (*head, *footer))
         body = self.by_file(MAX_CHARS - used)
