@@ -478,7 +478,7 @@ STARTER = """\
 # --select, --target, --fail-on and --min-score replace them; --ignore, --exclude and --context add.
 
 # Rules: ids (KP101), slugs (missing-cpu-request) or id prefixes (KP1). Default: every rule on by default.
-# select: [KP0, KP1, KP2, KP3, KP4, KP5, KP6]
+# select: [KP0, KP1]        # e.g. only the input and workload rules
 ignore: []
 
 # Clouds you run on or may move to (ties to others are still found, but not scored).
