@@ -54,7 +54,9 @@ def sarif_problems(log: object) -> list[str]:
     checked here: no characters that must be percent-encoded, and a root-relative URI (one with
     ``uriBaseId``) is never absolute or ``..``-escaping.
     """
-    problems = [f"{'/'.join(map(str, e.absolute_path))}: {e.message[:300]}" for e in _sarif_validator().iter_errors(log)]
+    problems = [
+        f"{'/'.join(map(str, e.absolute_path))}: {e.message[:300]}" for e in _sarif_validator().iter_errors(log)
+    ]
 
     def walk(node: object, where: str) -> None:
         if isinstance(node, dict):

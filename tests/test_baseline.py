@@ -76,7 +76,8 @@ def test_baseline_survives_line_moves_and_reformatting(lint_dir):
     baseline = baseline_from_data(json.loads(dumps_baseline(before.active)), "b.json")
     after = lint_dir({"k8s/web.yaml": WEB_REFORMATTED}, baseline=baseline)
     assert {f.location.line for f in after.findings} != {f.location.line for f in before.findings}
-    assert after.findings and not after.active
+    assert after.findings
+    assert not after.active
     assert after.stale_baseline == ()
     assert {f.suppressed.source for f in after.findings} == {"baseline b.json"}
 
@@ -89,7 +90,8 @@ def test_only_new_findings_count_and_fixed_ones_are_stale(lint_dir):
     assert {(f.obj.name, f.rule_id) for f in result.active} == {("api", "KP101"), ("api", "KP102"), ("api", "KP103")}
     assert {(f.obj.name, f.rule_id) for f in result.findings if f.suppressed} == {("web", "KP101")}
     stale = {e.rule for e in result.stale_baseline}
-    assert "KP103" in stale and "KP101" not in stale
+    assert "KP103" in stale
+    assert "KP101" not in stale
     entry = next(e for e in result.stale_baseline if e.rule == "KP103")
     assert entry.describe() == "KP103 Deployment shop/web spec.template.spec.containers[0].resources (k8s/web.yaml)"
 
@@ -99,7 +101,8 @@ def test_entries_match_as_a_multiset(lint_dir):
     (finding,) = result.findings
     double = result.findings + result.findings
     marked, stale = apply_baseline(double, Baseline("b.json", ()))
-    assert [f.suppressed for f in marked] == [None, None] and stale == ()
+    assert [f.suppressed for f in marked] == [None, None]
+    assert stale == ()
     one = baseline_from_data(json.loads(dumps_baseline([finding])), "b.json")
     marked, _ = apply_baseline(double, one)
     assert [f.suppressed is not None for f in marked] == [True, False]
@@ -134,7 +137,8 @@ def test_cli_write_then_use_the_baseline(lint_dir, tmp_path):
     (tmp_path / "k8s" / "api.yaml").write_text(API)
     code, out, _ = cli("k8s", "--baseline", ".kportable-baseline.json", "-q")
     assert code == 1
-    assert "k8s/api.yaml:14:9  KP101" in out and "k8s/web.yaml" not in out
+    assert "k8s/api.yaml:14:9  KP101" in out
+    assert "k8s/web.yaml" not in out
 
     (tmp_path / "k8s" / "web.yaml").unlink()
     code, _, err = cli("k8s", "--baseline", ".kportable-baseline.json", "-q")
@@ -146,7 +150,8 @@ def test_cli_write_then_use_the_baseline(lint_dir, tmp_path):
     assert cli("k8s", "--write-baseline", ".kportable-baseline.json")[0] == 0
     assert (tmp_path / ".kportable-baseline.json").read_text() != written
     code, _, err = cli("k8s", "--baseline", "b.json", "--write-baseline", "c.json")
-    assert code == 2 and "cannot be combined" in err
+    assert code == 2
+    assert "cannot be combined" in err
 
 
 def test_cli_missing_baseline_exits_2(lint_dir):

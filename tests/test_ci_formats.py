@@ -111,7 +111,8 @@ def test_comment_shape(lint_dir):
     assert "| KP103 `missing-memory-limit` | minor | 0 | 1 |" in text
     assert "<details><summary><code>k8s/api.yaml</code>: 2 findings (worst: major)</summary>" in text
     assert "| 9 | KP102 `missing-memory-request` | major | `Pod shop/api` |" in text
-    assert "### Blockers" not in text and "### Portability scores" not in text
+    assert "### Blockers" not in text
+    assert "### Portability scores" not in text
     assert text == markdown(result, ReportOptions())  # stable for re-posting
 
 
@@ -143,8 +144,10 @@ def test_long_comments_are_cut_below_githubs_limit(lint_dir):
     files = {f"k8s/app{i:03}.yaml": POD.replace("name: api\n  namespace", f"name: app{i}\n  namespace")
              for i in range(300)}
     text = markdown(lint_dir(files), ReportOptions())
-    assert len(text) < 65_536 and len(text) <= MAX_CHARS + 500
-    assert "more files (" in text and "not shown" in text
+    assert len(text) < 65_536
+    assert len(text) <= MAX_CHARS + 500
+    assert "more files (" in text
+    assert "not shown" in text
     assert text.count("<details>") == text.count("</details>")
 
 
@@ -167,7 +170,8 @@ def test_gitlab_code_quality(lint_dir):
         {"path": "k8s/api.yaml", "lines": {"begin": 8, "end": 8}},
         {"path": "k8s/api.yaml", "lines": {"begin": 18, "end": 18}},
     ]
-    assert issues[0]["check_name"] == "KP101 missing-cpu-request" and issues[0]["severity"] == "minor"
+    assert issues[0]["check_name"] == "KP101 missing-cpu-request"
+    assert issues[0]["severity"] == "minor"
     assert issues[0]["fingerprint"] == result.findings[0].fingerprint
     assert len({i["fingerprint"] for i in issues}) == 2
     assert issues[0]["description"].startswith("container 'api' of Pod 'api' sets no CPU request.")

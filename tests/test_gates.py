@@ -47,7 +47,8 @@ def test_score_violations():
         ScoreViolation(WEB, "eks", 55, 80), ScoreViolation(WEB, "portable", 62, 80))
     assert score_violations(SCORES, {"gke": 96}) == (ScoreViolation(WEB, "gke", 95, 96),)
     assert score_violations(SCORES, {"portable": 62}) == ()  # "under" is strict
-    assert ScoreViolation(WEB, "eks", 62, 80).describe() == "Deployment shop/web scores 62 for eks, under the minimum 80"
+    described = ScoreViolation(WEB, "eks", 62, 80).describe()
+    assert described == "Deployment shop/web scores 62 for eks, under the minimum 80"
 
 
 def test_exit_status_combines_findings_and_scores(lint_dir):

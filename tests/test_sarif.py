@@ -17,7 +17,7 @@ from kportable.findings import Finding, Location, ObjectRef, Severity
 from kportable.plugins.hookspecs import hookimpl
 from kportable.report.base import ReportOptions
 from kportable.report.locations import Locator
-from kportable.report.sarif import FINGERPRINT_KEY, SRCROOT, render, sarif_log
+from kportable.report.sarif import FINGERPRINT_KEY, SRCROOT, render
 from kportable.rule import Target, rule
 from kportable.score_types import ScoreCost, WorkloadScore
 from kportable.suppress import Exemption
@@ -88,7 +88,8 @@ def test_demo_log_has_everything_code_scanning_reads(monkeypatch):
     for descriptor in rules:
         assert descriptor["shortDescription"]["text"]
         assert descriptor["fullDescription"]["text"].startswith(descriptor["shortDescription"]["text"])
-        assert descriptor["help"]["text"] and descriptor["help"]["markdown"].startswith(f"# {descriptor['id']}")
+        assert descriptor["help"]["text"]
+        assert descriptor["help"]["markdown"].startswith(f"# {descriptor['id']}")
         assert descriptor["helpUri"].startswith("https://")
         assert descriptor["defaultConfiguration"]["level"] in {"error", "warning", "note"}
         assert "portability" in descriptor["properties"]["tags"]
@@ -107,7 +108,8 @@ def test_demo_log_has_everything_code_scanning_reads(monkeypatch):
         source_line = (ROOT / f.location.path).read_text().splitlines()[f.location.line - 1]
         assert region["snippet"]["text"] == source_line
         assert res["partialFingerprints"] == {FINGERPRINT_KEY: f.fingerprint}
-        assert f.message in res["message"]["text"] and f.fix in res["message"]["text"]
+        assert f.message in res["message"]["text"]
+        assert f.fix in res["message"]["text"]
         assert location["logicalLocations"][0]["fullyQualifiedName"] == f"Deployment/shop/{f.obj.name}"
     assert sarif_run["invocations"] == [{"executionSuccessful": True, "exitCode": 1}]
     assert sarif_run["columnKind"] == "unicodeCodePoints"
@@ -143,7 +145,8 @@ def test_fingerprints_differ_per_object_and_rule(lint_dir):
     second = DEPLOY.replace("name: web\n  namespace", "name: api\n  namespace")
     log = log_of(lint_dir({"k8s/web.yaml": DEPLOY, "k8s/api.yaml": second}))
     prints = [r["partialFingerprints"][FINGERPRINT_KEY] for r in log["runs"][0]["results"]]
-    assert len(prints) == 6 and len(set(prints)) == 6
+    assert len(prints) == 6
+    assert len(set(prints)) == 6
 
 
 def test_suppressed_findings_are_carried_with_kind_and_justification(lint_dir):
@@ -195,7 +198,8 @@ def _crashing_plugin():
 def test_parse_errors_crashes_and_plugin_errors_are_notifications(lint_dir):
     plugin = _crashing_plugin()
     result = lint_dir(
-        {"k8s/bad.yaml": "apiVersion: v1\nkind: [\n", "k8s/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n"},
+        {"k8s/bad.yaml": "apiVersion: v1\nkind: [\n",
+         "k8s/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n"},
         select=("KP001", "TST901"),
         plugins=(plugin,),
     )
@@ -206,7 +210,8 @@ def test_parse_errors_crashes_and_plugin_errors_are_notifications(lint_dir):
     kinds = [n["descriptor"]["id"] for n in notes]
     assert kinds == ["parse-error", "rule-crash", "plugin-error"]
     parse = notes[0]
-    assert parse["locations"][0]["physicalLocation"]["artifactLocation"] == {"uri": "k8s/bad.yaml", "uriBaseId": SRCROOT}
+    where = parse["locations"][0]["physicalLocation"]
+    assert where["artifactLocation"] == {"uri": "k8s/bad.yaml", "uriBaseId": SRCROOT}
     assert parse["locations"][0]["physicalLocation"]["region"]["startLine"] == 3
     crash = notes[1]
     assert crash["associatedRule"]["id"] == "TST901"
@@ -245,7 +250,8 @@ def test_locator_uses_the_template_line_and_relates_the_rendered_file(tmp_path, 
                                                               origin_line=7), obj=ObjectRef("Service", "a", "b"))
     place = Locator(str(tmp_path)).place(f)
     assert (place.path, place.line, place.column, place.approximate) == ("chart/templates/svc.yaml", 7, None, False)
-    assert place.rendered is not None and place.rendered.line == 40
+    assert place.rendered is not None
+    assert place.rendered.line == 40
 
 
 def test_uris_are_relative_to_the_root_and_percent_encoded(tmp_path, monkeypatch):

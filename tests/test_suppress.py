@@ -80,7 +80,8 @@ def test_annotation_on_the_object_suppresses_its_findings_with_the_reason():
     assert state(result) == {"KP101": "annotation kportable.io/ignore on Pod shop/api",
                              "KP102": "annotation kportable.io/ignore on Pod shop/api", "KP103": None}
     kp101 = next(f for f in result.findings if f.rule_id == "KP101")
-    assert kp101.suppressed.kind == "inSource" and kp101.suppressed.justification == "batch pod"
+    assert kp101.suppressed.kind == "inSource"
+    assert kp101.suppressed.justification == "batch pod"
     assert [f.rule_id for f in result.active] == ["KP103"]
 
 
@@ -134,7 +135,8 @@ def test_comment_covers_its_line_or_the_line_below(edit, expected):
     assert {r for r, source in state(result).items() if source} == expected
     for f in result.findings:
         if f.suppressed:
-            assert f.suppressed.kind == "inSource" and f.suppressed.source.startswith("comment at pod.yaml:")
+            assert f.suppressed.kind == "inSource"
+            assert f.suppressed.source.startswith("comment at pod.yaml:")
 
 
 def test_comment_reason_is_the_justification():
@@ -153,7 +155,9 @@ def test_unknown_rule_is_reported_and_suppresses_nothing():
 
 def test_suppressed_findings_do_not_count_toward_the_exit_code():
     clean = lint(POD.replace("  labels:", "  annotations: {kportable.io/ignore: 'KP101,KP102,KP103'}\n  labels:"))
-    assert clean.findings and not clean.active and not clean.failed()
+    assert clean.findings
+    assert not clean.active
+    assert not clean.failed()
 
 
 # --------------------------------------------------------------------------- exemptions
@@ -178,7 +182,8 @@ def test_exemption_selectors(selector, applies):
     assert state(result) == {"KP101": expected, "KP102": None, "KP103": None}
     if applies:
         kp101 = next(f for f in result.findings if f.rule_id == "KP101")
-        assert kp101.suppressed.kind == "external" and kp101.suppressed.justification == "reason"
+        assert kp101.suppressed.kind == "external"
+        assert kp101.suppressed.justification == "reason"
 
 
 def test_expired_exemption_stops_applying_and_is_reported():
@@ -191,7 +196,8 @@ def test_expired_exemption_stops_applying_and_is_reported():
     assert state(expired)["KP101"] is None
     (report,) = [f for f in expired.findings if f.rule_id == "KP020"]
     assert (report.location.path, report.location.line, report.location.column) == (".kportable.yaml", 4, 5)
-    assert "expired on 2026-03-31" in report.message and "until the migration" in report.message
+    assert "expired on 2026-03-31" in report.message
+    assert "until the migration" in report.message
 
 
 def test_inline_suppressions_can_be_forbidden():
@@ -225,4 +231,5 @@ def test_harness_config_key_applies_exemptions():
     config = "exemptions:\n  - {rule: KP101, kind: Pod, reason: batch}\n"
     result = lint_text(POD, rule="KP101", config=config)
     (f,) = result.findings
-    assert f.suppressed is not None and f.suppressed.source == "exemption at .kportable.yaml:2"
+    assert f.suppressed is not None
+    assert f.suppressed.source == "exemption at .kportable.yaml:2"
