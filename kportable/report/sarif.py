@@ -73,7 +73,7 @@ def rule_descriptor(spec: RuleSpec) -> dict[str, Any]:
         "id": spec.id,
         "name": spec.slug,
         "shortDescription": {"text": spec.summary or spec.slug},
-        "fullDescription": {"text": f"{what} {why}".strip()},
+        "fullDescription": {"text": f"{what} {why}".strip() or spec.summary or spec.slug},
         "help": {"text": _plain_help(spec), "markdown": explain_markdown(spec)},
         "helpUri": spec.help_uri or RULE_DOCS.format(id=spec.id),
         "defaultConfiguration": {"level": SARIF_LEVEL[spec.severity]},
