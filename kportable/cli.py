@@ -244,17 +244,14 @@ def _write_baseline(result: RunResult, path: str) -> RunResult:
     """Write ``result``'s counting findings to ``path`` and return the result with them baselined."""
     import dataclasses
 
-    from .baseline import apply_baseline, baseline_from_data, dumps_baseline
+    from .baseline import Baseline, apply_baseline, dumps_baseline, entry_of
 
-    text = dumps_baseline(result.active)
     try:
         with open(path, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
+            fh.write(dumps_baseline(result.active))
     except OSError as exc:
         _fail(f"--write-baseline: cannot write {path}: {exc.strerror or exc}")
-    import json
-
-    baseline = baseline_from_data(json.loads(text), path)
+    baseline = Baseline(path, tuple(sorted(entry_of(f) for f in result.active)))
     findings, stale = apply_baseline(result.findings, baseline)
     click.echo(f"kportable: wrote {len(baseline.entries)} finding(s) to baseline {path}", err=True)
     return dataclasses.replace(
@@ -390,7 +387,6 @@ def formats() -> None:
     registry = _registry()
     for name, fmt in registry.formats.items():
         click.echo(f"{name:<10} {fmt.help}  [{fmt.plugin}]")
-
 
 
 # --- ci (issue #6): kportable init ----------------------------------------------------------
