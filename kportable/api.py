@@ -13,9 +13,11 @@ import time
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from .assume import validate_assumptions
+from .baseline import Baseline, BaselineEntry
 from .engine import ActiveRule, RuleCrash, run_rules
 from .errors import UserError
 from .findings import Finding, Severity
@@ -28,6 +30,7 @@ from .rule import RuleSpec, build_options
 from .schema_dir import SchemaDirectory
 from .score_types import WorkloadScore
 from .sources import InputFile, expand, read_input
+from .suppress import Exemption, apply_suppressions
 from .validate import SCHEMA_RULE, SchemaCatalog, SchemaCoverage, coverage, resolve_version
 
 PARALLEL_MIN_FILES = 16
@@ -66,6 +69,12 @@ class RunOptions:
     k8s_version: str | None = None
     schema_strict: bool = False
     schema_dirs: tuple[str, ...] = ()
+    # --- ci (issue #6): exemptions, in-file suppressions, baseline, score gate -------------
+    exemptions: tuple[Exemption, ...] = ()
+    allow_inline_suppressions: bool = True
+    baseline: Baseline | None = None
+    min_score: Mapping[str, int] = field(default_factory=dict)  # target (or "*") -> minimum
+    today: date | None = None  # for exemption expiry; None = the real date
 
 
 @dataclass(frozen=True)
@@ -97,6 +106,7 @@ class RunResult:
     scores: tuple[WorkloadScore, ...] = ()
     extras: Mapping[str, Any] = field(default_factory=dict)
     schema: SchemaCoverage | None = None
+    stale_baseline: tuple[BaselineEntry, ...] = ()  # ci (issue #6): baseline entries nothing matched
 
     @property
     def plugin_errors(self) -> tuple[str, ...]:
@@ -133,6 +143,11 @@ def _matches(spec: RuleSpec, selector: str) -> bool:
     if s.isalpha() and s.upper() == spec.id[:-3]:  # a whole id prefix: ACME selects every ACMEnnn rule
         return True
     return len(s) < len(spec.id) and spec.id.startswith(s.upper()) and s[:1].isalpha() and s[-1:].isdigit()
+
+
+def selector_matches(spec: RuleSpec, selector: str) -> bool:
+    """True when ``--select``/``--ignore`` value ``selector`` (id, slug, alias, prefix, ALL) names ``spec``."""
+    return _matches(spec, selector)
 
 
 def _exact(spec: RuleSpec, selector: str) -> bool:
@@ -336,11 +351,18 @@ def _run(options: RunOptions, registry: Registry | None) -> RunResult:
     )
     engine = run_rules(inventory, active, clouds=registry.clouds, targets=targets, assume=assumed,
                        timings=options.timings, k8s_version=k8s_version, schemas=catalog)
-    findings = tuple(sorted(engine.findings, key=Finding.sort_key))
     schema = coverage(catalog, inventory.reported()) if any(r.spec.id == SCHEMA_RULE for r in active) else None
     seconds["rules"] = clock() - start
 
     texts = {src.path: src.text for src in sources if src.text is not None}
+    start = clock()
+    suppressed = apply_suppressions(
+        engine.findings, inventory=inventory, texts=texts, rules=registry.rules, active=active,
+        exemptions=options.exemptions, allow_inline=options.allow_inline_suppressions,
+        baseline=options.baseline, today=options.today,
+    )
+    findings = suppressed.findings
+    seconds["suppress"] = clock() - start
     return RunResult(
         options=options,
         findings=findings,
@@ -352,4 +374,5 @@ def _run(options: RunOptions, registry: Registry | None) -> RunResult:
         texts=texts,
         seconds={**seconds, **({f"rule:{k}": v for k, v in engine.seconds_by_rule.items()} if options.timings else {})},
         schema=schema,
+        stale_baseline=suppressed.stale_baseline,
     )

@@ -2,7 +2,7 @@
 
 Exit codes:
   0  no finding at or above --fail-on
-  1  findings at or above --fail-on
+  1  findings at or above --fail-on, or a workload under --min-score
   2  usage or configuration error
   3  internal error: a rule crashed or a plugin failed to load (the other findings are still shown)
 """
@@ -21,20 +21,19 @@ from .assume import ASSUMPTIONS
 
 if TYPE_CHECKING:
     from .api import RunOptions, RunResult
+    from .config import Config
     from .plugins.manager import Registry
     from .report.base import ReportOptions
 
-EXIT_OK = 0
-EXIT_FINDINGS = 1
-EXIT_USAGE = 2
-EXIT_INTERNAL = 3
+from .gates import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE  # noqa: F401  (ci, issue #6: shared with reports)
+
 ISSUES_URL = "https://github.com/kportable/kportable/issues"
 
 EXIT_HELP = """
 \b
 Exit codes:
-  0  nothing at or above --fail-on
-  1  findings at or above --fail-on
+  0  nothing at or above --fail-on (suppressed and baselined findings do not count)
+  1  findings at or above --fail-on, or a workload scoring under --min-score
   2  usage or configuration error
   3  internal error (a rule crashed or a plugin failed); other findings are still reported
 """
@@ -87,17 +86,19 @@ def main() -> None:
 @main.command(epilog=EXIT_HELP)
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
 @click.option("-f", "--format", "fmt", default="text", show_default=True, metavar="NAME",
-              help="Output format: text, json (and any a plugin adds; see `kportable formats`).")
+              help="Output format: text, json, sarif, github, markdown, gitlab (and any a plugin adds; "
+                   "see `kportable formats`).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
               help="Write the report to this file instead of stdout.")
 @click.option("--select", multiple=True, metavar="RULES",
               help="Only these rules: ids, slugs or id prefixes (KP1), comma-separated, repeatable. "
                    "Rules that are off by default need their exact id or slug.")
 @click.option("--ignore", multiple=True, metavar="RULES", help="Skip these rules (ids, slugs, prefixes).")
-@click.option("--fail-on", type=click.Choice(SEVERITIES, case_sensitive=False), default="minor",
-              show_default=True, help="Exit 1 when a finding is at or above this severity.")
-@click.option("-n", "--namespace", default="default", show_default=True,
-              help="Namespace of objects that do not set metadata.namespace (as `kubectl apply -n`).")
+@click.option("--fail-on", type=click.Choice(SEVERITIES, case_sensitive=False), default=None,
+              help="Exit 1 when a finding is at or above this severity.  [default: the config's fail-on, else minor]")
+@click.option("-n", "--namespace", default=None,
+              help="Namespace of objects that do not set metadata.namespace (as `kubectl apply -n`).  "
+                   "[default: the config's namespace, else default]")
 @click.option("--exclude", multiple=True, metavar="GLOB",
               help="Skip files and directories matching this glob (repeatable), e.g. 'charts/*/templates'.")
 @click.option("--context", "context_paths", multiple=True, metavar="PATH",
@@ -129,14 +130,30 @@ def main() -> None:
               help="JSON Schemas for custom resources (repeatable): <group>/<kind>_<version>.json, "
                    "<kind>-<group>-<version>.json, or any .json with x-kubernetes-group-version-kind.")
 # --- end of schema validation options -------------------------------------------------------------
+# --- ci (issue #6): config file, score gate, baseline, CI paths ----------------------------
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None, metavar="FILE",
+              help="Read settings from FILE (.kportable.yaml or pyproject.toml) instead of discovering "
+                   ".kportable.yaml or [tool.kportable] upward from the working directory.")
+@click.option("--no-config", is_flag=True, help="Ignore configuration files.")
+@click.option("--min-score", type=click.IntRange(0, 100), default=None, metavar="N",
+              help="Exit 1 when a workload scores under N for a --target (every target when none is given).")
+@click.option("--baseline", "baseline_path", type=click.Path(dir_okay=False), default=None, metavar="FILE",
+              help="Findings recorded in FILE do not count toward the exit code (matched by rule, object and "
+                   "key path, not line). -v lists stale entries.")
+@click.option("--write-baseline", type=click.Path(dir_okay=False), default=None, metavar="FILE",
+              help="Record every finding that counts now in FILE (a new baseline), report them as baselined.")
+@click.option("--sarif-root", type=click.Path(file_okay=False), default=None, metavar="DIR",
+              help="Directory that sarif, github, gitlab and markdown paths are relative to. "
+                   "Default: the git top level, else the working directory.")
+# --- end ci ------------------------------------------------------------------------------------
 def lint(
     paths: tuple[str, ...],
     fmt: str,
     output: str | None,
     select: tuple[str, ...],
     ignore: tuple[str, ...],
-    fail_on: str,
-    namespace: str,
+    fail_on: str | None,
+    namespace: str | None,
     exclude: tuple[str, ...],
     context_paths: tuple[str, ...],
     assume: tuple[str, ...],
@@ -151,6 +168,12 @@ def lint(
     k8s_version: str | None,
     schema_strict: bool,
     schema_dirs: tuple[str, ...],
+    config_path: str | None,
+    no_config: bool,
+    min_score: int | None,
+    baseline_path: str | None,
+    write_baseline: str | None,
+    sarif_root: str | None,
 ) -> None:
     """Lint manifests: files, directories (recursive) or '-' for stdin.
 
@@ -158,38 +181,124 @@ def lint(
     `kustomize build` output), reports every finding with its file, line and the portable
     alternative.
     """
-    from .api import RunOptions
+    from .config import Overrides, build_run_options
+    from .errors import UserError
     from .findings import Severity
     from .load import DEFAULT_MAX_BYTES
 
     if jobs is not None and jobs < 1:
         raise click.BadParameter("must be at least 1", param_hint="--jobs")
-    options = RunOptions(
-        paths=paths,
-        context_paths=context_paths,
+    if write_baseline and baseline_path:
+        raise click.UsageError("--write-baseline writes a new baseline; it cannot be combined with --baseline")
+    # ci (issue #6): the config file, then flags over it
+    config = _load_config(config_path, no_config, verbose)
+    overrides = Overrides(
         select=_split(select) or None,
         ignore=_split(ignore),
-        fail_on=Severity.parse(fail_on),
+        fail_on=Severity.parse(fail_on) if fail_on else None,
         namespace=namespace,
         exclude=exclude,
-        jobs=jobs if jobs is not None else (os.cpu_count() or 1),
-        max_file_size=max_file_size or DEFAULT_MAX_BYTES,
+        context=context_paths,
         targets=_split(targets),
-        stdin_name=stdin_filename,
         assume=frozenset(_split(assume)),
         k8s_version=k8s_version,
         schema_strict=schema_strict,
         schema_dirs=schema_dirs,
+        min_score=min_score,
+        baseline=baseline_path,
+        use_baseline=write_baseline is None,
     )
+    try:
+        options = build_run_options(
+            config,
+            overrides,
+            paths=paths,
+            jobs=jobs if jobs is not None else (os.cpu_count() or 1),
+            max_file_size=max_file_size or DEFAULT_MAX_BYTES,
+            stdin_name=stdin_filename,
+        )
+    except UserError as exc:
+        _fail(exc.message)
     from .report.base import ReportOptions
 
     report = ReportOptions(
         color=_use_color(no_color, output),
         verbose=verbose,
         quiet=quiet,
+        sarif_root=sarif_root or _default_root(),
         width=_width(),
     )
-    sys.exit(_run_and_report(options, report, fmt, output, debug or verbose >= 2))
+    sys.exit(_run_and_report(options, report, fmt, output, debug or verbose >= 2, write_baseline=write_baseline))
+
+
+# --- ci (issue #6): config loading, baseline writing, gate messages --------------------------
+
+
+def _load_config(config_path: str | None, no_config: bool, verbose: int) -> Config | None:
+    """The config that applies (checked against the installed rules), or ``None``; exits 2 when it is invalid."""
+    from .config import check_config, find_config, load_config
+    from .errors import UserError
+
+    if no_config and config_path:
+        raise click.UsageError("--config and --no-config contradict each other")
+    if no_config:
+        return None
+    path = config_path or find_config()
+    if path is None:
+        return None
+    try:
+        config = load_config(path)
+        check_config(config, _registry())
+    except UserError as exc:
+        _fail(exc.message)
+    if verbose:
+        click.echo(f"kportable: using configuration {config.path}", err=True)
+    return config
+
+
+def _default_root() -> str:
+    from .config import find_repo_root
+
+    root = find_repo_root()
+    return str(root) if root is not None else os.getcwd()
+
+
+def _write_baseline(result: RunResult, path: str) -> RunResult:
+    """Write ``result``'s counting findings to ``path`` and return the result with them baselined."""
+    import dataclasses
+
+    from .baseline import Baseline, apply_baseline, dumps_baseline, entry_of
+
+    try:
+        with open(path, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(dumps_baseline(result.active))
+    except OSError as exc:
+        _fail(f"--write-baseline: cannot write {path}: {exc.strerror or exc}")
+    baseline = Baseline(path, tuple(sorted(entry_of(f) for f in result.active)))
+    findings, stale = apply_baseline(result.findings, baseline)
+    click.echo(f"kportable: wrote {len(baseline.entries)} finding(s) to baseline {path}", err=True)
+    return dataclasses.replace(
+        result, findings=tuple(findings), stale_baseline=stale,
+        options=dataclasses.replace(result.options, baseline=baseline),
+    )
+
+
+def _explain_gates(result: RunResult, verbose: int) -> None:
+    """Diagnostics on stderr: score-gate failures always, stale baseline entries with -v."""
+    from .gates import score_violations
+
+    for violation in score_violations(result.scores, result.options.min_score):
+        click.echo(f"kportable: {violation.describe()} (--min-score)", err=True)
+    if result.stale_baseline and verbose:
+        source = result.options.baseline.path if result.options.baseline else "the baseline"
+        count = len(result.stale_baseline)
+        click.echo(f"kportable: {count} stale entr{'y' if count == 1 else 'ies'} in {source} "
+                   "(fixed, renamed or removed; rewrite it with --write-baseline):", err=True)
+        for entry in result.stale_baseline:
+            click.echo(f"  {entry.describe()}", err=True)
+
+
+# --- end ci ----------------------------------------------------------------------------------
 
 
 def _width() -> int:
@@ -199,7 +308,10 @@ def _width() -> int:
         return 120
 
 
-def _run_and_report(options: RunOptions, report: ReportOptions, fmt: str, output: str | None, debug: bool) -> int:
+def _run_and_report(
+    options: RunOptions, report: ReportOptions, fmt: str, output: str | None, debug: bool,
+    write_baseline: str | None = None,
+) -> int:
     import gc
 
     from .api import run
@@ -213,6 +325,8 @@ def _run_and_report(options: RunOptions, report: ReportOptions, fmt: str, output
         _fail(f"unknown --format {fmt!r}; choose one of {', '.join(registry.formats)}")
     try:
         result = run(options, registry)
+        if write_baseline:  # ci (issue #6)
+            result = _write_baseline(result, write_baseline)
         text = formatter.render(result, report)
     except UserError as exc:
         _fail(exc.message)
@@ -226,6 +340,7 @@ def _run_and_report(options: RunOptions, report: ReportOptions, fmt: str, output
             EXIT_INTERNAL,
         )
     _emit(text, output)
+    _explain_gates(result, report.verbose)  # ci (issue #6)
     return exit_code(result)
 
 
@@ -248,7 +363,9 @@ def exit_code(result: RunResult) -> int:
         for err in result.registry.errors:
             click.echo(f"kportable: error: {err.message}", err=True)
         return EXIT_INTERNAL
-    return EXIT_FINDINGS if result.failed() else EXIT_OK
+    from .gates import exit_status  # ci (issue #6): findings or --min-score
+
+    return exit_status(result)
 
 
 # --------------------------------------------------------------------------- catalogue: rules, explain, plugins
@@ -339,3 +456,21 @@ def formats() -> None:
     for name, fmt in registry.formats.items():
         click.echo(f"{name:<10} {fmt.help}  [{fmt.plugin}]")
 
+
+# --- ci (issue #6): kportable init ----------------------------------------------------------
+
+
+@main.command()
+@click.option("--force", is_flag=True, help="Overwrite an existing .kportable.yaml.")
+@click.option("--dir", "directory", default=".", show_default=True, metavar="DIR",
+              type=click.Path(file_okay=False, exists=True), help="Where to write the file.")
+def init(force: bool, directory: str) -> None:
+    """Write a commented starter .kportable.yaml (refuses to overwrite one without --force)."""
+    from .config import write_starter
+    from .errors import UserError
+
+    try:
+        path = write_starter(directory, force=force)
+    except UserError as exc:
+        _fail(exc.message)
+    click.echo(f"kportable: wrote {path}; edit it, then run `kportable lint`.")

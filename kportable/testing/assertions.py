@@ -35,6 +35,7 @@ def lint_text(
     assume: Sequence[str] = (),
     k8s_version: str | None = None,
     strict: bool = False,
+    config: str | None = None,
 ) -> RunResult:
     """Lint one in-memory manifest as if it were the file ``filename`` and return the ``RunResult``.
 
@@ -46,23 +47,32 @@ def lint_text(
     :param assume: what the cluster provides (``--assume`` names).
     :param k8s_version: the Kubernetes minor to lint against (``--k8s-version``).
     :param strict: validate with the strict schemas (``--strict``).
+    :param config: the text of a ``.kportable.yaml`` applied to the run (its findings are reported
+        in the file ``.kportable.yaml``): exemptions, severities, ``allow-inline-suppressions``...
     """
-    from ..api import RunOptions, run
+    import dataclasses
 
-    return run(
-        RunOptions(
-            inputs=((filename, manifest.encode("utf-8")),),
-            context_inputs=(("context.yaml", context.encode("utf-8")),) if context else (),
+    from ..api import run
+    from ..config import CONFIG_FILES, Overrides, build_run_options, parse_yaml_config
+
+    cfg = parse_yaml_config(config, CONFIG_FILES[0]) if config is not None else None
+    run_options = build_run_options(
+        cfg,
+        Overrides(
             select=(rule,) if rule else None,
-            rule_options={rule: dict(options)} if rule and options else {},
             targets=tuple(targets),
             namespace=namespace,
-            plugins=tuple(plugins),
             assume=frozenset(assume),
             k8s_version=k8s_version,
             schema_strict=strict,
-        )
+        ),
+        inputs=((filename, manifest.encode("utf-8")),),
+        context_inputs=(("context.yaml", context.encode("utf-8")),) if context else (),
+        plugins=tuple(plugins),
     )
+    if rule and options:
+        run_options = dataclasses.replace(run_options, rule_options={**run_options.rule_options, rule: dict(options)})
+    return run(run_options)
 
 
 def registered_rule(name: str, *, plugins: Sequence[object] = ()) -> RuleSpec:
@@ -113,6 +123,7 @@ def run_case(case: Case, *, plugins: Sequence[object] = ()) -> list[Finding]:
             assume=case.assume,
             k8s_version=case.k8s_version,
             strict=case.strict,
+            config=case.config,
         )
     except UserError as exc:
         raise AssertionError(f"{case.id}: {exc.message}") from None

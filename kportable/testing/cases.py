@@ -84,6 +84,7 @@ class Case:
     assume: tuple[str, ...] = ()
     k8s_version: str | None = None
     strict: bool = False
+    config: str | None = None
 
     @property
     def id(self) -> str:
@@ -179,6 +180,7 @@ def cases_from_data(data: Mapping[str, Any], source: str = "") -> list[Case]:
                 assume=tuple(body.get("assume", ())),
                 k8s_version=body.get("k8s_version"),
                 strict=body.get("strict", False),
+                config=body.get("config"),
             )
         )
     return out

@@ -63,20 +63,33 @@ def _shape_problems(spec: RuleSpec) -> list[str]:
     return problems
 
 
+CONFIG_MARK = "# .kportable.yaml\n"
+
+
+def config_block(section: str) -> str | None:
+    """The ``.kportable.yaml`` a section's manifests are linted with: a ``yaml`` block starting
+    with the line ``# .kportable.yaml`` (used by rules about suppressions and exemptions)."""
+    found = [b for b in code_blocks(section) if b.startswith(CONFIG_MARK)]
+    return found[0] if found else None
+
+
 def _example_problems(spec: RuleSpec, plugins: Sequence[object]) -> list[str]:
     from .assertions import lint_text
 
     problems = []
     example = doc_section(spec.docs, "Example")
-    blocks = code_blocks(example)
+    config = config_block(example)
+    blocks = [b for b in code_blocks(example) if not b.startswith(CONFIG_MARK)]
     if not blocks and not code_blocks(example, "text"):
         # a rule whose trigger is not YAML (a binary file) shows a ```text block instead
         problems.append("'## Example' has no ```yaml block")
     for n, block in enumerate(blocks, 1):
-        result = lint_text(block, rule=spec.id, plugins=plugins)
-        if not any(f.rule_id == spec.id for f in result.findings):
+        result = lint_text(block, rule=spec.id, plugins=plugins, config=config)
+        if not any(f.rule_id == spec.id for f in result.active):
             problems.append(f"'## Example' block {n} is not flagged by {spec.id}")
-    instead = code_blocks(doc_section(spec.docs, "Use instead"))
+    instead_section = doc_section(spec.docs, "Use instead")
+    instead_config = config_block(instead_section)
+    instead = [b for b in code_blocks(instead_section) if not b.startswith(CONFIG_MARK)]
     if not instead:
         problems.append("'## Use instead' has no ```yaml block")
     for n, block in enumerate(instead, 1):
@@ -85,7 +98,7 @@ def _example_problems(spec: RuleSpec, plugins: Sequence[object]) -> list[str]:
         except yaml.YAMLError as exc:
             problems.append(f"'## Use instead' block {n} is not valid YAML: {' '.join(str(exc).split())}")
             continue
-        result = lint_text(block, rule=spec.id, plugins=plugins)
+        result = lint_text(block, rule=spec.id, plugins=plugins, config=instead_config)
         flagged = [f"line {f.location.line}: {f.message}" for f in result.findings if f.rule_id == spec.id]
         if flagged:
             problems.append(f"'## Use instead' block {n} is flagged by {spec.id}: {flagged}")
