@@ -22,6 +22,7 @@ from .inventory import FileProblem, Inventory
 from .load import DEFAULT_MAX_BYTES, ParsedSource
 from .model import CLUSTER_SCOPED_KINDS, DEFAULT_NAMESPACE, Resource, as_dict, as_str, resources_of
 from .plugins.manager import Registry, get_registry
+from .render.pipeline import RenderStage
 from .rule import RuleSpec, build_options
 from .score_types import WorkloadScore
 from .sources import InputFile, expand, read_input
@@ -57,6 +58,11 @@ class RunOptions:
     stdin: bytes | None = None
     plugins: tuple[object, ...] = ()
     timings: bool = False
+    # --- rendered input (kportable/render): Helm origins, kustomize builds, values profiles
+    chart_dirs: tuple[str, ...] = ()
+    profiles: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    kustomize_build: bool = False
+    kustomize_bin: str | None = None
 
 
 @dataclass(frozen=True)
@@ -276,6 +282,10 @@ def run(options: RunOptions, registry: Registry | None = None) -> RunResult:
     gc_was_enabled = gc.isenabled()
     gc.disable()  # the pipeline builds millions of small acyclic objects; collection only costs time
     try:
+        if options.profiles:
+            from .render.profiles import run_profiles
+
+            return run_profiles(options, registry, _run)
         return _run(options, registry)
     finally:
         if gc_was_enabled:
@@ -297,12 +307,15 @@ def _run(options: RunOptions, registry: Registry | None) -> RunResult:
     start = clock()
     items, path_problems = expand(options.paths, exclude=options.exclude, stdin_name=options.stdin_name)
     context_items, context_problems = expand(options.context_paths, exclude=options.exclude, context=True)
-    sources = read_all(items, options) + _inline(options.inputs, options)
+    render = RenderStage(options)
+    items = render.expand(items)
+    sources = read_all(items, options) + _inline(options.inputs, options) + render.built_sources
     for display, problem in path_problems:
         missing = ParsedSource(display)
         missing.problems.append(problem)
         sources.append(missing)
     context_sources = read_all(context_items, options) + _inline(options.context_inputs, options)
+    render.prepare((sources, context_sources), (*items, *context_items))
     del context_problems  # a missing context path only narrows what cross-resource rules can see
     seconds["read+parse"] = clock() - start
 
@@ -314,7 +327,7 @@ def _run(options: RunOptions, registry: Registry | None) -> RunResult:
     targets = options.targets or tuple(registry.clouds)
     engine = run_rules(inventory, active, clouds=registry.clouds, targets=targets, assume=options.assume,
                        timings=options.timings)
-    findings = tuple(sorted(engine.findings, key=Finding.sort_key))
+    findings = render.map_findings(sorted(engine.findings, key=Finding.sort_key), inventory)
     seconds["rules"] = clock() - start
 
     texts = {src.path: src.text for src in sources if src.text is not None}
@@ -328,4 +341,5 @@ def _run(options: RunOptions, registry: Registry | None) -> RunResult:
         inventory=inventory,
         texts=texts,
         seconds={**seconds, **({f"rule:{k}": v for k, v in engine.seconds_by_rule.items()} if options.timings else {})},
+        extras=render.extras(),
     )
