@@ -110,18 +110,35 @@ class ChartIndex:
         return self._cache[origin]
 
     def _resolve(self, origin: str) -> Path | None:
-        parts = [p for p in origin.replace("\\", "/").split("/") if p not in ("", ".")]
-        if len(parts) < 2 or ".." in parts:
+        split = split_origin(origin)
+        if split is None:
             return None
-        chart = self._by_name.get(parts[0]) or (self.charts[0] if len(self.charts) == 1 else None)
-        rest = parts[1:]
-        while chart is not None and len(rest) > 2 and rest[0] == "charts":
-            chart = chart.subchart(rest[1])
-            rest = rest[2:]
+        name, subcharts, rest = split
+        chart = self._by_name.get(name) or (self.charts[0] if len(self.charts) == 1 else None)
+        for sub in subcharts:
+            if chart is None:
+                return None
+            chart = chart.subchart(sub)
         if chart is None:
             return None
-        path = chart.root.joinpath(*rest)
+        path = chart.root.joinpath(*rest.split("/"))
         return path if path.is_file() else None
+
+
+def split_origin(origin: str) -> tuple[str, tuple[str, ...], str] | None:
+    """``shop/charts/redis/templates/sts.yaml`` -> ("shop", ("redis",), "templates/sts.yaml"); ``None`` if malformed.
+
+    The path inside the innermost chart is ``templates/...`` or ``crds/...``; ``..`` never resolves.
+    """
+    parts = [p for p in origin.replace("\\", "/").split("/") if p not in ("", ".")]
+    if len(parts) < 2 or ".." in parts:
+        return None
+    rest = parts[1:]
+    subcharts: list[str] = []
+    while len(rest) > 2 and rest[0] == "charts":
+        subcharts.append(rest[1])
+        rest = rest[2:]
+    return parts[0], tuple(subcharts), "/".join(rest)
 
 
 # --------------------------------------------------------------------------- raw templates
@@ -164,14 +181,17 @@ def unrendered_template(src: ParsedSource, on_disk: bool) -> LoadProblem | None:
         errors = [p.line for p in src.problems if p.code == YAML_SYNTAX]
         if not errors or min(errors) < line:
             return None
-    where = chart.as_posix() if chart is not None else "CHART"
-    return LoadProblem(
-        UNRENDERED_TEMPLATE,
-        line,
-        1,
-        "unrendered Go template (a Helm chart template?): not linted as YAML; lint what it renders to: "
-        f"helm template RELEASE {where} | kportable lint -",
-    )
+    if chart is not None:
+        message = (
+            "Helm chart template (unrendered Go template): not linted as YAML; lint what the chart renders to: "
+            f"helm template RELEASE {chart.as_posix()} | kportable lint -"
+        )
+    else:
+        message = (
+            "unrendered Go template: not linted as YAML; lint what it renders to "
+            "(for a Helm chart: helm template RELEASE CHART | kportable lint -)"
+        )
+    return LoadProblem(UNRENDERED_TEMPLATE, line, 1, message)
 
 
 def skip_templates(sources: Iterable[ParsedSource], on_disk: frozenset[str]) -> int:

@@ -20,9 +20,10 @@ the text line by line, the way a person would:
    twice (``if``/``else`` branches), the one whose literal value equals the rendered value
    wins, then the only one with a templated value; still ambiguous means not found;
 2. a sequence item is matched by its identifying key first (``name``, ``mountPath``,
-   ``containerPort``...: the rendered item's value against a literal in the template), then by
-   position when the block has no control action and as many items as the render, then as the
-   only item of its block (a ``range`` loop or a single templated item);
+   ``containerPort``...: the rendered item's value against a literal in the template), then as
+   the only item whose identity is not contradicted by a different literal (when no action emits
+   extra items into the block), then by position when the block has no control action and as
+   many items as the render, then as the only item of its block (a ``range`` loop);
 3. a found scalar whose literal value differs from the rendered one is not the source;
 4. when the walk stops early, the deepest node found is the answer only if it is dynamic (an
    action emits content into it, so the missing key comes from there, e.g. ``toYaml
@@ -306,6 +307,9 @@ def _choose_item(parent: Node, index: int, rendered: list[JSON]) -> Node | None:
         ]
         if len(named) == 1:
             return named[0]
+        possible = [it for it in items if not contradicts(it)]
+        if len(possible) == 1 and not parent.dynamic:
+            return possible[0]
     if not parent.control and len(items) == len(rendered) and not contradicts(items[index]):
         return items[index]
     if len(items) == 1 and not contradicts(items[0]):
