@@ -58,7 +58,10 @@ class RunOptions:
     stdin: bytes | None = None
     plugins: tuple[object, ...] = ()
     timings: bool = False
-    # --- rendered input (kportable/render): Helm origins, kustomize builds, values profiles
+    # --- rendered input (kportable/render, docs/helm-kustomize.md): ``chart_dirs`` resolve Helm's
+    # ``# Source:`` origins to template lines; ``profiles`` are (name, paths) renders linted one by one
+    # and compared (they replace ``paths``); ``kustomize_build`` builds kustomization directories (the
+    # CLI's default, off in the API so library callers never start a subprocess unasked).
     chart_dirs: tuple[str, ...] = ()
     profiles: tuple[tuple[str, tuple[str, ...]], ...] = ()
     kustomize_build: bool = False

@@ -122,12 +122,12 @@ class Kustomization:
                     yield name, i, entry
 
     def local_kustomizations(self) -> list[Path]:
-        """Directories with a kustomization file that this one lists (resolved paths)."""
+        """Directories with a kustomization file that this one lists (as paths from the user's, normalised)."""
         out = []
         for _, _, entry in self.references():
-            target = self.directory / entry
+            target = Path(os.path.normpath(self.directory / entry))
             if target.is_dir() and kustomization_file(target) is not None:
-                out.append(Path(os.path.realpath(target)))
+                out.append(target)
         return out
 
 
@@ -178,9 +178,10 @@ def chain(root: Kustomization) -> list[Kustomization]:
     while queue:
         current = queue.pop(0)
         for target in current.local_kustomizations():
-            if str(target) in seen:
+            real = os.path.realpath(target)
+            if real in seen:
                 continue
-            seen.add(str(target))
+            seen.add(real)
             k = read_kustomization(target)
             if k is not None:
                 out.append(k)
@@ -225,10 +226,8 @@ class Plan:
 
     def covers(self, display: str) -> bool:
         """True when a file (display path) lies under a kustomization directory."""
-        for d in self.covered:
-            if d in (".", "") or display.startswith(d + "/"):
-                return not os.path.isabs(display) or os.path.isabs(d)
-        return False
+        path = os.path.abspath(display)
+        return any(path.startswith(os.path.join(os.path.abspath(d), "")) for d in self.covered)
 
 
 def plan(paths: Sequence[str], exclude: Sequence[str] = ()) -> Plan:
@@ -255,7 +254,7 @@ def plan(paths: Sequence[str], exclude: Sequence[str] = ()) -> Plan:
     used: set[str] = set()
     for k in found:
         if k.kind != "Component":
-            used.update(str(t) for t in k.local_kustomizations())
+            used.update(os.path.realpath(t) for t in k.local_kustomizations())
     roots: dict[str, Kustomization] = {}
     for k in named + [k for k in found if k.kind != "Component" and k.real not in used]:
         roots.setdefault(k.real, k)

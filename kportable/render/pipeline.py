@@ -76,14 +76,12 @@ class RenderStage:
         return OriginMapper(inventory, self.charts, self.builds).apply(findings)
 
     def extras(self) -> dict[str, Any]:
-        """The ``kustomize`` key of the JSON report (only when something was built or skipped)."""
-        if not self.builds and not self.kustomizations_skipped and not self.options.kustomize_build:
+        """The ``kustomize`` key of the JSON report: builds made and kustomization files skipped (if any)."""
+        if not self.builds and not self.kustomizations_skipped:
             return {}
         data: dict[str, Any] = {"builds": sorted(b.root.display_dir for b in self.builds.values())}
         if self.kustomizations_skipped:
             data["kustomization_files_skipped"] = self.kustomizations_skipped
-        if not data["builds"] and len(data) == 1:
-            return {}
         return {"kustomize": data}
 
 
