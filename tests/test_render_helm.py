@@ -212,6 +212,27 @@ def test_local_dependency_and_alias(tmp_path):
     assert index.resolve("umbrella/../../etc/passwd") is None
 
 
+@pytest.mark.parametrize("fmt", ["sarif", "github"])
+def test_ci_formats_land_on_template_files(in_root, fmt):
+    """The contract with the CI formats (their own issue): annotations use ``edit_target``."""
+    from kportable.plugins.manager import get_registry
+
+    if fmt not in get_registry().formats:
+        pytest.skip(f"no {fmt} output format registered on this branch")
+    out = CliRunner().invoke(main, ["lint", AWS, "--chart-dir", CHART, "--select", "KP101", "-f", fmt])
+    if fmt == "sarif":
+        places = {
+            (loc["physicalLocation"]["artifactLocation"]["uri"], loc["physicalLocation"]["region"]["startLine"])
+            for result in json.loads(out.stdout)["runs"][0]["results"]
+            for loc in result["locations"]
+        }
+    else:
+        places = {(m.group(1), int(m.group(2))) for m in re.finditer(r"file=([^,]+),line=(\d+)", out.stdout)}
+    for rule, _, template, line in EXPECTED_AWS:
+        if rule == "KP101":
+            assert any(uri.endswith(template) and n == line for uri, n in places), (template, line, places)
+
+
 def test_chart_dir_must_be_a_chart(in_root):
     out = CliRunner().invoke(main, ["lint", AWS, "--chart-dir", "fixtures/helm"])
     assert out.exit_code == 2

@@ -439,7 +439,11 @@ def build_one(root: Kustomization, tool: Sequence[str], timeout: float = BUILD_T
         return Build(root, failures, failed=True)
     text, error, overlay = _run_tool(tool, root, timeout)
     if text is None:
-        problem = LoadProblem(BUILD_ERROR, 1, 1, f"kustomize build of {root.display_dir} failed: {error}")
+        hint = (
+            " (a Component is applied by the overlays that list it under `components:`: lint one of those)"
+            if root.kind == "Component" else ""
+        )
+        problem = LoadProblem(BUILD_ERROR, 1, 1, f"kustomize build of {root.display_dir} failed: {error}{hint}")
         return Build(root, [ParsedSource(root.display, problems=[problem], text=root.text)], failed=True)
     return _finish(root, text, overlay, os.path.realpath(os.getcwd()))
 
