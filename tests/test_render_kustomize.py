@@ -230,3 +230,76 @@ def test_corpus_overlays_map_to_files_that_exist(real_corpus, monkeypatch, regis
         assert f.location.path.startswith("<kustomize build ")
         assert f.location.origin_line is not None, f
         assert os.path.isfile(f.location.origin), f
+
+
+LEGACY_OVERLAY = """\
+resources:
+- ../base
+namespace: prod
+nameSuffix: -v2
+commonLabels:
+  team: storefront
+commonAnnotations:
+  owner: shop
+replicas:
+- name: web
+  count: 5
+patchesStrategicMerge:
+- |-
+  apiVersion: apps/v1
+  kind: Deployment
+  metadata:
+    name: web
+  spec:
+    template:
+      spec:
+        nodeSelector:
+          cloud.google.com/gke-nodepool: pool-a
+patchesJson6902:
+- target:
+    version: v1
+    kind: ServiceAccount
+    name: web
+  patch: |-
+    - op: add
+      path: /metadata/annotations
+      value:
+        iam.gke.io/gcp-service-account: x@y.iam.gserviceaccount.com
+"""
+
+
+@needs_tool
+def test_inline_patches_and_transformers(tmp_path, monkeypatch, registry):
+    """Deprecated patch fields with inline strings, and the transformers a value can come from."""
+    from kportable.model import resources_of
+    from kportable.render.kustomize_origin import YamlFiles, locate_in_build
+    from kportable.render.pipeline import RenderStage
+
+    shutil.copytree(ROOT / KUST / "base", tmp_path / "base")
+    (tmp_path / "ov").mkdir()
+    (tmp_path / "ov" / "kustomization.yaml").write_text(LEGACY_OVERLAY)
+    monkeypatch.chdir(tmp_path)
+    result = lint(registry, "ov")
+    ties = {
+        f.rule_id: (f.location.origin, f.location.origin_line) for f in result.findings if f.rule_id.startswith("TEST")
+    }
+    # the JSON 6902 patch replaced the annotations (kustomize's origin annotation too): found all the same
+    assert ties == {"TEST902": ("ov/kustomization.yaml", 32), "TEST901": ("ov/kustomization.yaml", 22)}
+
+    stage = RenderStage(RunOptions(paths=("ov",), kustomize_build=True))
+    stage.expand([])
+    [build] = stage.builds.values()
+    deployment = next(r for d in build.sources[0].documents for r in resources_of(d)[0] if r.kind == "Deployment")
+    files, cwd = YamlFiles(), os.path.realpath(os.getcwd())
+    where = {p: locate_in_build(build, deployment, p, files, cwd) for p in [
+        ("metadata", "namespace"), ("metadata", "name"), ("metadata", "labels", "team"),
+        ("metadata", "annotations", "owner"), ("spec", "replicas"), ("spec", "selector"),
+    ]}
+    assert where == {
+        ("metadata", "namespace"): ("ov/kustomization.yaml", 3),
+        ("metadata", "name"): ("ov/kustomization.yaml", 4),
+        ("metadata", "labels", "team"): ("ov/kustomization.yaml", 6),
+        ("metadata", "annotations", "owner"): ("ov/kustomization.yaml", 8),
+        ("spec", "replicas"): ("ov/kustomization.yaml", 11),
+        ("spec", "selector"): ("base/deployment.yaml", 7),
+    }

@@ -165,3 +165,43 @@ def test_choose_segment():
     assert choose_segment(two, 0, 1, "Secret") is None
     one = outline("{{- range .Values.jobs }}\n---\nkind: Job\n{{- end }}\n")
     assert choose_segment(one, 2, 3, "Job") is not None
+
+
+def _pointers(data, prefix=()):
+    if prefix:
+        yield prefix
+    if isinstance(data, dict):
+        for k, v in data.items():
+            yield from _pointers(v, (*prefix, k))
+    elif isinstance(data, list):
+        for i, v in enumerate(data):
+            yield from _pointers(v, (*prefix, i))
+
+
+@pytest.mark.corpus
+def test_outline_agrees_with_the_loader_on_every_plain_manifest(real_corpus):
+    """On real YAML the exact answer is known (the loader's positions): the outline never contradicts it."""
+    from kportable.load import parse_bytes
+    from kportable.positions import locate
+
+    answered = wrong = total = 0
+    for path in sorted(real_corpus.rglob("*.y*ml")):
+        raw = path.read_bytes()
+        if len(raw) > 300_000:
+            continue
+        src = parse_bytes(str(path), raw)
+        if src.text is None:
+            continue
+        segments = [s for s in outline(src.text) if not s.empty]
+        if len(segments) != len(src.documents):
+            continue
+        for segment, doc in zip(segments, src.documents, strict=True):
+            for pointer in list(_pointers(doc.data))[:400]:
+                total += 1
+                line = find_line(segment, pointer, doc.data)
+                if line is not None:
+                    answered += 1
+                    wrong += line != locate(doc.shadow, pointer).line
+    assert total > 30_000
+    assert wrong == 0
+    assert answered / total > 0.95

@@ -411,6 +411,34 @@ def strip_origin(doc: Document) -> tuple[Document, str | None]:
     return doc, value if isinstance(value, str) else None
 
 
+def _guess_origin(kustomizations: Sequence[Kustomization], data: JSON, cwd: str) -> Origin | None:
+    """The resource file that holds an object whose origin annotation a patch removed (by kind and name).
+
+    A JSON 6902 ``add /metadata/annotations`` replaces the whole mapping, kustomize's annotation
+    included (kustomize then names the patch transformer instead); the object is looked up in the
+    files the kustomizations list as resources.
+    """
+    meta = as_dict(as_dict(data).get("metadata"))
+    kind, name = as_dict(data).get("kind"), as_str(meta.get("name"))
+    if not isinstance(kind, str) or not name:
+        return None
+    for k in kustomizations:
+        for _, _, entry in k.references():
+            path = k.directory / entry
+            if not path.is_file():
+                continue
+            try:
+                parsed = parse_bytes(str(path), path.read_bytes())
+            except OSError:
+                continue
+            for doc in parsed.documents:
+                d = as_dict(doc.data)
+                own = as_str(as_dict(d.get("metadata")).get("name"))
+                if d.get("kind") == kind and own and own in name:
+                    return Origin(relative(path, cwd), True)
+    return None
+
+
 def _finish(root: Kustomization, text: str, overlay: str, cwd: str) -> Build:
     display = display_name(root.display_dir)
     source = parse_text(display, text, is_json=False)
@@ -419,8 +447,10 @@ def _finish(root: Kustomization, text: str, overlay: str, cwd: str) -> Build:
     for parsed in source.documents:
         doc, annotation = strip_origin(parsed)
         origin = _origin(annotation, overlay, cwd) if annotation else None
-        if origin is None:
-            origin = Origin(relative(root.file, cwd), True, "kustomization")
+        if origin is None or (origin.generator and not origin.generator.endswith("Generator")):
+            # no annotation, or one naming the transformer that rewrote the annotations (a JSON 6902 patch)
+            origin = _guess_origin(build.chain, doc.data, cwd) or origin or Origin(
+                relative(root.file, cwd), True, "kustomization")
         build.origins[doc.index] = origin
         documents.append(replace(doc, origin=origin.path))
     source.documents[:] = documents
