@@ -10,14 +10,16 @@ unpacked subchart (``charts/<sub>/`` or a ``file://`` dependency, aliases includ
 ``.tgz`` cannot be resolved), and the rest is a file under that chart, which must exist.
 
 A raw template (``templates/*.yaml`` with ``{{ }}``) is not YAML. It is recognised cheaply, from
-text the loader already read: an action ``{{`` outside comments, plus either a YAML syntax error
-at or after the first action, or a place in a chart's ``templates/`` directory (a ``Chart.yaml``
-beside it). Its documents are dropped and one ``KP030`` note says how to render it.
+text the loader already read: a Go template action outside comments (``{{ .Values.x }}``,
+``{{- if ... }}``, ``{{ include ... }}``; a bare ``{{cell}}`` placeholder is not one), plus either
+a YAML syntax error at or after the first action, or a place in a chart's ``templates/`` directory
+(a ``Chart.yaml`` beside it). Its documents are dropped and one ``KP030`` note says how to render it.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -144,17 +146,23 @@ def split_origin(origin: str) -> tuple[str, tuple[str, ...], str] | None:
 # --------------------------------------------------------------------------- raw templates
 
 
+# A Go template action as charts write them: a field or variable (``{{ .Values.x }}``, ``{{ $x }}``),
+# a comment, or a keyword or function that starts a pipeline. ``{{cell}}`` (a sed/mustache placeholder)
+# is not one: such a file stays a YAML syntax error (KP001).
+_GO_ACTION = re.compile(
+    r"\{\{-?\s*(?:[.$]|/\*|(?:if|else|end|range|with|define|template|block|include|tpl|toYaml|toJson|"
+    r"printf|print|required|default|quote|squote|lookup|not|and|or|eq|ne)\b)"
+)
+
+
 def first_action_line(text: str) -> int | None:
-    """1-based line of the first ``{{`` that is not inside a ``#`` comment line; ``None`` if there is none."""
-    start = 0
-    while True:
-        at = text.find("{{", start)
-        if at == -1:
-            return None
+    """1-based line of the first Go template action that is not inside a ``#`` comment line; ``None`` if none."""
+    for match in _GO_ACTION.finditer(text):
+        at = match.start()
         line_start = text.rfind("\n", 0, at) + 1
         if not text[line_start:at].lstrip().startswith("#"):
             return text.count("\n", 0, at) + 1
-        start = at + 2
+    return None
 
 
 def chart_of_template(path: str) -> Path | None:

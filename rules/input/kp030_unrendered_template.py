@@ -25,8 +25,9 @@ def unrendered_template(ctx: RuleContext[Any]) -> Iterator[Finding]:
     the first action or, worse, checks placeholders instead of values. What reaches the cluster
     is the rendered output, so lint that: `helm template RELEASE ./chart -f values-aws.yaml |
     kportable lint -` (add `--chart-dir ./chart` to point findings at the template lines).
-    A file is taken for a template when it has a `{{` outside comments and either fails to parse
-    from that point on, or lies in a chart's `templates/` directory (a `Chart.yaml` beside it).
+    A file is taken for a template when it has a Go template action outside comments
+    (`{{ .Values.x }}`, `{{- if ... }}`, `{{ include ... }}`) and either fails to parse from
+    that point on, or lies in a chart's `templates/` directory (a `Chart.yaml` beside it).
 
     ## Example
     ```yaml
@@ -52,7 +53,8 @@ def unrendered_template(ctx: RuleContext[Any]) -> Iterator[Finding]:
     ## Known problems
     Go templates inside valid YAML strings (Prometheus alert annotations, Alertmanager
     templates in a ConfigMap) are data, not templates: such files parse and are linted as usual.
-    A file that fails to parse *before* its first action is reported as a syntax error (KP001).
+    A file that fails to parse *before* its first action is reported as a syntax error (KP001),
+    and so is one whose placeholders are not Go template actions (`{{cell}}` filled in by `sed`).
 
     ## References
     - https://helm.sh/docs/helm/helm_template/
