@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from ..load import JSON, parse_text
 
@@ -247,14 +248,22 @@ def outline(text: str) -> list[Segment]:
 # --------------------------------------------------------------------------- lookup
 
 
-def _scalar_equal(literal: str, value: JSON) -> bool:
-    """Does the template's literal text load to the rendered scalar? (Loaded with kportable's loader.)"""
-    if literal in ("", "|", ">") or literal[:1] in "|>":
-        return True
+@lru_cache(maxsize=4096)
+def _load_literal(literal: str) -> tuple[bool, JSON]:
+    """(True, value) when the literal loads as a YAML scalar (kportable's loader); else (False, None)."""
     parsed = parse_text("<literal>", f"v: {literal}\n", is_json=False)
     if parsed.problems or not parsed.documents or not isinstance(parsed.documents[0].data, dict):
+        return False, None
+    return True, parsed.documents[0].data.get("v")
+
+
+def _scalar_equal(literal: str, value: JSON) -> bool:
+    """Does the template's literal text load to the rendered scalar?"""
+    if literal in ("", "|", ">") or literal[:1] in "|>":
+        return True
+    ok, loaded = _load_literal(literal)
+    if not ok:
         return _unquote(literal) == str(value)
-    loaded = parsed.documents[0].data.get("v")
     return bool(loaded == value or str(loaded) == str(value))
 
 
