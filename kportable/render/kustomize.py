@@ -192,7 +192,7 @@ def chain(root: Kustomization) -> list[Kustomization]:
 # --------------------------------------------------------------------------- planning
 
 
-def _walk(root: Path, shown: str, exclude: Sequence[str]) -> Iterator[tuple[Path, str]]:
+def _walk(root: Path, shown: str, exclude: Sequence[str]) -> Iterator[Path]:
     """Directories under ``root`` (itself included) that hold a kustomization file; the same rules as the file walk."""
     stack = [(root, shown)]
     while stack:
@@ -203,7 +203,7 @@ def _walk(root: Path, shown: str, exclude: Sequence[str]) -> Iterator[tuple[Path
             continue
         names = {e.name for e in entries}
         if any(n in names for n in KUSTOMIZATION_FILES):
-            yield directory, display
+            yield directory
         subdirs = []
         for entry in entries:
             try:
@@ -247,7 +247,7 @@ def plan(paths: Sequence[str], exclude: Sequence[str] = ()) -> Plan:
             if own is not None:
                 named.append(own)
                 continue
-            for directory, _ in _walk(p, display_path(raw), exclude):
+            for directory in _walk(p, display_path(raw), exclude):
                 k = read_kustomization(directory)
                 if k is not None:
                     found.append(k)
