@@ -26,6 +26,7 @@ from .k8s_versions import target_windows
 from .load import DEFAULT_MAX_BYTES, ParsedSource
 from .model import CLUSTER_SCOPED_KINDS, DEFAULT_NAMESPACE, Resource, as_dict, as_str, resources_of
 from .plugins.manager import Registry, get_registry
+from .render.pipeline import RenderStage
 from .rule import RuleSpec, build_options
 from .schema_dir import SchemaDirectory
 from .score_types import WorkloadScore
@@ -75,6 +76,14 @@ class RunOptions:
     baseline: Baseline | None = None
     min_score: Mapping[str, int] = field(default_factory=dict)  # target (or "*") -> minimum
     today: date | None = None  # for exemption expiry; None = the real date
+    # --- rendered input (kportable/render, docs/helm-kustomize.md): ``chart_dirs`` resolve Helm's
+    # ``# Source:`` origins to template lines; ``profiles`` are (name, paths) renders linted one by one
+    # and compared (they replace ``paths``); ``kustomize_build`` builds kustomization directories (the
+    # CLI's default, off in the API so library callers never start a subprocess unasked).
+    chart_dirs: tuple[str, ...] = ()
+    profiles: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    kustomize_build: bool = False
+    kustomize_bin: str | None = None
 
 
 @dataclass(frozen=True)
@@ -303,6 +312,10 @@ def run(options: RunOptions, registry: Registry | None = None) -> RunResult:
     gc_was_enabled = gc.isenabled()
     gc.disable()  # the pipeline builds millions of small acyclic objects; collection only costs time
     try:
+        if options.profiles:
+            from .render.profiles import run_profiles
+
+            return run_profiles(options, registry, _run)
         return _run(options, registry)
     finally:
         if gc_was_enabled:
@@ -328,12 +341,15 @@ def _run(options: RunOptions, registry: Registry | None) -> RunResult:
     start = clock()
     items, path_problems = expand(options.paths, exclude=options.exclude, stdin_name=options.stdin_name)
     context_items, context_problems = expand(options.context_paths, exclude=options.exclude, context=True)
-    sources = read_all(items, options) + _inline(options.inputs, options)
+    render = RenderStage(options)
+    items = render.expand(items)
+    sources = read_all(items, options) + _inline(options.inputs, options) + render.built_sources
     for display, problem in path_problems:
         missing = ParsedSource(display)
         missing.problems.append(problem)
         sources.append(missing)
     context_sources = read_all(context_items, options) + _inline(options.context_inputs, options)
+    render.prepare((sources, context_sources), (*items, *context_items))
     del context_problems  # a missing context path only narrows what cross-resource rules can see
     seconds["read+parse"] = clock() - start
 
@@ -357,7 +373,8 @@ def _run(options: RunOptions, registry: Registry | None) -> RunResult:
     texts = {src.path: src.text for src in sources if src.text is not None}
     start = clock()
     suppressed = apply_suppressions(
-        engine.findings, inventory=inventory, texts=texts, rules=registry.rules, active=active,
+        render.map_findings(engine.findings, inventory), inventory=inventory, texts=texts, rules=registry.rules,
+        active=active,
         exemptions=options.exemptions, allow_inline=options.allow_inline_suppressions,
         baseline=options.baseline, today=options.today,
     )
@@ -375,4 +392,5 @@ def _run(options: RunOptions, registry: Registry | None) -> RunResult:
         seconds={**seconds, **({f"rule:{k}": v for k, v in engine.seconds_by_rule.items()} if options.timings else {})},
         schema=schema,
         stale_baseline=suppressed.stale_baseline,
+        extras=render.extras(),
     )

@@ -84,7 +84,7 @@ def main() -> None:
 
 
 @main.command(epilog=EXIT_HELP)
-@click.argument("paths", nargs=-1, required=True, metavar="PATH...")
+@click.argument("paths", nargs=-1, required=False, metavar="PATH...")
 @click.option("-f", "--format", "fmt", default="text", show_default=True, metavar="NAME",
               help="Output format: text, json, sarif, github, markdown, gitlab (and any a plugin adds; "
                    "see `kportable formats`).")
@@ -146,6 +146,21 @@ def main() -> None:
               help="Directory that sarif, github, gitlab and markdown paths are relative to. "
                    "Default: the git top level, else the working directory.")
 # --- end ci ------------------------------------------------------------------------------------
+# --- rendered input: Helm output, kustomize builds, values profiles (docs/helm-kustomize.md) ---
+@click.option("--chart-dir", "chart_dirs", multiple=True, metavar="DIR", type=click.Path(file_okay=False),
+              help="The Helm chart that rendered the input (repeatable: one per chart of concatenated releases). "
+                   "Findings then name the template file and line (from the `# Source:` comments).")
+@click.option("--profile", "profiles", multiple=True, metavar="NAME=PATH",
+              help="Lint one render per values profile and compare them per workload: --profile aws=aws.yaml "
+                   "--profile gcp=gcp.yaml (PATH: file, directory or '-'; repeat a NAME to add paths). "
+                   "Replaces PATH arguments.")
+@click.option("--no-build", is_flag=True,
+              help="Read kustomization directories file by file instead of building them (kustomization "
+                   "files themselves are then skipped).")
+@click.option("--kustomize-bin", metavar="PROGRAM", default=None,
+              help="Build kustomizations with this kustomize or kubectl binary (default: `kustomize`, else "
+                   "`kubectl`, from PATH).")
+# --- end of rendered-input options ---
 def lint(
     paths: tuple[str, ...],
     fmt: str,
@@ -174,6 +189,10 @@ def lint(
     baseline_path: str | None,
     write_baseline: str | None,
     sarif_root: str | None,
+    chart_dirs: tuple[str, ...],
+    profiles: tuple[str, ...],
+    no_build: bool,
+    kustomize_bin: str | None,
 ) -> None:
     """Lint manifests: files, directories (recursive) or '-' for stdin.
 
@@ -188,6 +207,11 @@ def lint(
 
     if jobs is not None and jobs < 1:
         raise click.BadParameter("must be at least 1", param_hint="--jobs")
+    parsed_profiles = _parse_profiles(profiles)
+    if parsed_profiles and paths:
+        raise click.UsageError("PATH arguments and --profile cannot be combined: give each render as a --profile")
+    if not paths and not parsed_profiles:
+        raise click.UsageError("Missing argument 'PATH...'.")
     if write_baseline and baseline_path:
         raise click.UsageError("--write-baseline writes a new baseline; it cannot be combined with --baseline")
     # ci (issue #6): the config file, then flags over it
@@ -216,6 +240,10 @@ def lint(
             jobs=jobs if jobs is not None else (os.cpu_count() or 1),
             max_file_size=max_file_size or DEFAULT_MAX_BYTES,
             stdin_name=stdin_filename,
+            chart_dirs=chart_dirs,
+            profiles=parsed_profiles,
+            kustomize_build=not no_build,
+            kustomize_bin=kustomize_bin,
         )
     except UserError as exc:
         _fail(exc.message)
@@ -299,6 +327,25 @@ def _explain_gates(result: RunResult, verbose: int) -> None:
 
 
 # --- end ci ----------------------------------------------------------------------------------
+
+
+def _parse_profiles(values: Sequence[str]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """``("aws=a.yaml", "gcp=-", "aws=b.yaml")`` -> (("aws", ("a.yaml", "b.yaml")), ("gcp", ("-",))), in order."""
+    import re
+
+    found: dict[str, list[str]] = {}
+    for value in values:
+        name, sep, path = value.partition("=")
+        name = name.strip()
+        if not sep or not path or not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", name):
+            raise click.BadParameter(
+                f"{value!r}: expected NAME=PATH, e.g. aws=rendered-aws.yaml", param_hint="--profile"
+            )
+        found.setdefault(name, []).append(path)
+    stdin = [n for n, ps in found.items() if "-" in ps]
+    if len(stdin) > 1 or any(ps.count("-") > 1 for ps in found.values()):
+        raise click.BadParameter("only one profile can read '-' (standard input)", param_hint="--profile")
+    return tuple((n, tuple(ps)) for n, ps in found.items())
 
 
 def _width() -> int:

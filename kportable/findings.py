@@ -72,7 +72,9 @@ class Location:
     """Where a finding lands: file (as given on the command line or relative), 1-based line and column.
 
     ``origin`` is the file a person edits when the input was rendered (a Helm template named by
-    ``# Source:``, a kustomize base); ``origin_line`` is the line there when known.
+    ``# Source:``, a kustomize base); ``origin_line`` is the line there when known. Contract:
+    ``origin_line is not None`` means ``origin`` is a path (relative to the working directory) of
+    a file that exists; ``kportable.render.origins.edit_target`` picks the place to annotate.
     """
 
     path: str

@@ -17,6 +17,7 @@ from rich.text import Text
 
 from ..findings import Finding, Severity
 from .base import ReportOptions
+from .rendered import sections
 
 if TYPE_CHECKING:
     from ..api import RunResult
@@ -148,5 +149,7 @@ def render(result: RunResult, options: ReportOptions) -> str:
             console.print(Text(crash.traceback, style="dim"))
     for err in result.registry.errors:
         console.print(Text(f"error: {err.message}", style="bold red"))
+    for line in sections(result.extras, options.quiet):  # rendered input: kustomize builds, values profiles
+        console.print(line)
     console.print(summary_line(result))
     return buffer.getvalue()

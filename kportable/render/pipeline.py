@@ -1,0 +1,96 @@
+"""The render stage of a run: where ``api.run`` hands rendered input to this package.
+
+Three calls, in pipeline order: ``expand`` (before reading: build kustomizations, take their
+files out of the plain walk), ``prepare`` (after parsing: skip raw templates and kustomization
+files, read origin annotations) and ``map_findings`` (after the rules: fill in origins). Each is
+free when the input has nothing rendered in it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from ..findings import Finding
+from ..inventory import Inventory
+from ..load import ParsedSource
+from ..sources import InputFile
+from .helm import ChartIndex, skip_templates
+from .kustomize import Build, build_all, plan, skip_kustomizations, strip_origin_annotations
+from .origins import OriginMapper
+
+if TYPE_CHECKING:
+    from ..api import RunOptions
+
+
+class RenderStage:
+    """Per-run state of the render stage (the builds made, what was skipped)."""
+
+    def __init__(self, options: RunOptions) -> None:
+        self.options = options
+        self.charts = ChartIndex(options.chart_dirs) if options.chart_dirs else None
+        self.builds: dict[str, Build] = {}
+        self.built_sources: list[ParsedSource] = []
+        self.kustomizations_skipped = 0
+        self.templates_skipped = 0
+
+    def expand(self, items: Sequence[InputFile]) -> list[InputFile]:
+        """Build the kustomizations the paths name or contain; return the items left to read as files."""
+        if not self.options.kustomize_build:
+            return list(items)
+        found = plan(self.options.paths, self.options.exclude)
+        if not found.roots and not found.covered:
+            return list(items)
+        builds = build_all(found.roots, self.options.kustomize_bin, self.options.jobs)
+        origin_files: set[str] = set()
+        by_path: dict[str, ParsedSource] = {}
+        for build in builds:
+            if not build.failed:
+                self.builds[build.display] = build
+                self.built_sources.extend(build.sources)
+            else:
+                for src in build.sources:
+                    _merge_failure(by_path, src)
+            origin_files.update(
+                os.path.realpath(o.path) for o in build.origins.values() if o.local and o.generator is None
+            )
+        self.built_sources.extend(by_path[k] for k in sorted(by_path))
+        return [
+            item for item in items
+            if item.path is None or not (found.covers(item.display) or os.path.realpath(item.display) in origin_files)
+        ]
+
+    def prepare(self, groups: Iterable[Sequence[ParsedSource]], items: Iterable[InputFile]) -> None:
+        """Skip raw templates and kustomization files; read origin annotations (in place)."""
+        on_disk = frozenset(i.display for i in items if i.path is not None)
+        for sources in groups:
+            self.templates_skipped += skip_templates(sources, on_disk)
+            self.kustomizations_skipped += skip_kustomizations(sources, on_disk)
+            strip_origin_annotations([s for s in sources if s.path not in self.builds])
+
+    def map_findings(self, findings: Sequence[Finding], inventory: Inventory) -> tuple[Finding, ...]:
+        """Fill in ``Location.origin``/``origin_line`` (see ``origins``)."""
+        if not self.builds and not self.charts:
+            return tuple(findings)
+        return OriginMapper(inventory, self.charts, self.builds).apply(findings)
+
+    def extras(self) -> dict[str, Any]:
+        """The ``kustomize`` key of the JSON report: builds made and kustomization files skipped (if any)."""
+        if not self.builds and not self.kustomizations_skipped:
+            return {}
+        data: dict[str, Any] = {"builds": sorted(b.root.display_dir for b in self.builds.values())}
+        if self.kustomizations_skipped:
+            data["kustomization_files_skipped"] = self.kustomizations_skipped
+        return {"kustomize": data}
+
+
+def _merge_failure(by_path: dict[str, ParsedSource], src: ParsedSource) -> None:
+    """One source per kustomization file with problems, however many builds went through it."""
+    existing = by_path.get(src.path)
+    if existing is None:
+        by_path[src.path] = src
+        return
+    for problem in src.problems:
+        if problem not in existing.problems:
+            existing.problems.append(problem)

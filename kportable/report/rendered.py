@@ -1,0 +1,71 @@
+"""Text-report sections for rendered input: kustomize builds and the values-profile comparison.
+
+Read from ``RunResult.extras`` (``kustomize``, ``profiles``; see ``kportable.render``), so the
+text report shows what the JSON report carries, and nothing when the input was plain.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from rich.text import Text
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def kustomize_lines(data: Mapping[str, Any]) -> Iterator[Text]:
+    builds = list(data.get("builds", ()))
+    skipped = int(data.get("kustomization_files_skipped", 0))
+    parts = []
+    if builds:
+        parts.append(f"built {_plural(len(builds), 'kustomization')} ({', '.join(builds)})")
+    if skipped:
+        parts.append(f"{_plural(skipped, 'kustomization file')} skipped (kustomize configuration, not objects)")
+    if parts:
+        yield Text("kustomize: " + "; ".join(parts) + ".", style="dim")
+
+
+def _render_line(name: str, entry: Mapping[str, Any] | None, width: int) -> Text:
+    line = Text(f"    {name:<{width}}  ")
+    if entry is None:
+        line.append("not in this render", style="dim")
+        return line
+    clouds: Mapping[str, list[str]] = entry.get("clouds", {})
+    if clouds:
+        ties = "; ".join(f"{cloud}: {', '.join(ids)}" for cloud, ids in clouds.items())
+        line.append("tied to ")
+        line.append(ties, style="blue")
+    else:
+        line.append("no cloud tie", style="green")
+    line.append(f"  ({_plural(int(entry.get('findings', 0)), 'finding')})", style="dim")
+    return line
+
+
+def profile_lines(rows: list[Mapping[str, Any]]) -> Iterator[Text]:
+    if not rows:
+        return
+    names = list(rows[0]["renders"])
+    width = max(len(n) for n in names)
+    differing = sum(1 for r in rows if r["differs"])
+    head = Text("Values profiles", style="bold underline")
+    head.append(f": {', '.join(names)}; {_plural(len(rows), 'workload')}, {differing} tied differently across renders")
+    yield head
+    for row in rows:
+        title = Text(f"  {row['kind']} {row['namespace']}/{row['name']}", style="bold" if row["differs"] else "")
+        yield title
+        for name in names:
+            yield _render_line(name, row["renders"].get(name), width)
+
+
+def sections(extras: Mapping[str, Any], quiet: bool) -> Iterator[Text]:
+    """Every rendered-input section the result carries, in a fixed order (empty for plain input)."""
+    if quiet:
+        return
+    if "profiles" in extras:
+        yield from profile_lines(extras["profiles"])
+        yield Text("")
+    if "kustomize" in extras:
+        yield from kustomize_lines(extras["kustomize"])
