@@ -246,7 +246,10 @@ def build_registry(plugins: Sequence[object] = (), *, entry_points: bool = True)
                 f"plugin {source.name!r}: cloud profile {ext.id!r} extends unknown profile {ext.extends!r}",
                 plugin=source.name))
             continue
-        clouds[base.id] = _merge_profiles(base, ext)
+        try:
+            clouds[base.id] = _merge_profiles(base, ext)
+        except PluginError as exc:  # e.g. the extension redefines a tie id of the base profile
+            errors.append(PluginError(f"plugin {source.name!r}: {exc.message}", plugin=source.name))
 
     known_clouds = set(clouds)
     for spec in list(rules.values()):
@@ -280,9 +283,11 @@ def _rule_clash(spec: RuleSpec, source: _Source, names: Mapping[str, RuleSpec]) 
 
 
 def _merge_profiles(base: CloudProfile, ext: CloudProfile) -> CloudProfile:
+    """The base profile with the extension's data added: lists (``ties``) are appended, so the base's
+    ties still win a first-match lookup; mappings are merged key by key; scalars are replaced."""
     merged: dict[str, Any] = dict(base.data)
     for key, value in ext.data.items():
-        if key in ("id", "name", "extends"):
+        if key in ("id", "name", "extends", "description"):
             continue
         current = merged.get(key)
         if isinstance(current, list) and isinstance(value, list):
