@@ -23,6 +23,7 @@ from .load import DEFAULT_MAX_BYTES, ParsedSource
 from .model import CLUSTER_SCOPED_KINDS, DEFAULT_NAMESPACE, Resource, as_dict, as_str, resources_of
 from .plugins.manager import Registry, get_registry
 from .rule import RuleSpec, build_options
+from .score import compute_scores
 from .score_types import WorkloadScore
 from .sources import InputFile, expand, read_input
 
@@ -317,6 +318,10 @@ def _run(options: RunOptions, registry: Registry | None) -> RunResult:
     findings = tuple(sorted(engine.findings, key=Finding.sort_key))
     seconds["rules"] = clock() - start
 
+    start = clock()
+    scores = compute_scores(inventory, findings, targets)
+    seconds["scores"] = clock() - start
+
     texts = {src.path: src.text for src in sources if src.text is not None}
     return RunResult(
         options=options,
@@ -328,4 +333,5 @@ def _run(options: RunOptions, registry: Registry | None) -> RunResult:
         inventory=inventory,
         texts=texts,
         seconds={**seconds, **({f"rule:{k}": v for k, v in engine.seconds_by_rule.items()} if options.timings else {})},
+        scores=scores,
     )

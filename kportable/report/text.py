@@ -142,4 +142,9 @@ def render(result: RunResult, options: ReportOptions) -> str:
     for err in result.registry.errors:
         console.print(Text(f"error: {err.message}", style="bold red"))
     console.print(summary_line(result))
+    if result.scores and not options.quiet:  # the per-workload score matrix ends the report
+        from .scores import LINT_MATRIX_ROWS, print_matrix
+
+        console.print()
+        print_matrix(console, result.scores, limit=LINT_MATRIX_ROWS)
     return buffer.getvalue()

@@ -24,6 +24,8 @@ def cloud_node_pool_requirement(res: Resource, ctx: RuleContext[Any]) -> Iterato
     cloud: a `nodeClassRef` (or `providerRef`) to a cloud node class (`karpenter.k8s.aws`
     EC2NodeClass, `karpenter.azure.com` AKSNodeClass), and requirements on cloud instance labels or
     cloud values (`node.kubernetes.io/instance-type In [c5.large, m5.large]`, AWS zones).
+    Requirements on Karpenter's own labels (`karpenter.sh/capacity-type`) tie the pool no tighter
+    than Karpenter itself and are not reported.
 
     ## Why is this bad?
     Karpenter itself runs on EKS and as AKS node auto-provisioning, but a NodePool only launches
@@ -93,5 +95,11 @@ def cloud_node_pool_requirement(res: Resource, ctx: RuleContext[Any]) -> Iterato
             kind = as_str(ref.get("kind")) or "node class"
             yield tie_finding(ctx, res, pointer, hit,
                               f"{subject} {ref_key} {kind} of group {group!r} is {hit.first.what}")
+    # A requirement that ties the pool no tighter than Karpenter itself (karpenter.sh/capacity-type:
+    # EKS and AKS, like the NodePool's own API group, reported by KP601) adds nothing.
+    own = lookup(ctx, "api-group", KARPENTER_GROUP)
+    native = set(own.clouds) if own is not None else set()
     for i, expr in enumerate(as_list(spec.get("requirements"))):
-        yield from expression_findings(ctx, res, (*base, "requirements", i), expr, f"{subject} requirement")
+        for finding in expression_findings(ctx, res, (*base, "requirements", i), expr, f"{subject} requirement"):
+            if not native or not native.issubset(finding.clouds):
+                yield finding

@@ -10,8 +10,8 @@ from kportable.inventory import storage_class_request
 from kportable.model import Resource
 from kportable.rule import ALL_CLOUDS, RuleContext, Target, rule
 
-from .._ties import WORKLOAD_KINDS, tie_finding
-from ._storage import class_reference
+from .._ties import WORKLOAD_KINDS
+from ._storage import class_reference, reference_finding
 
 
 @rule("KP304", "cloud-storage-class-reference", Severity.MAJOR, target=Target.RESOURCE,
@@ -77,10 +77,10 @@ def cloud_storage_class_reference(res: Resource, ctx: RuleContext[Any]) -> Itera
     if res.kind == "PersistentVolumeClaim":
         name, pointer = storage_class_request(res.data, ())
         if name and pointer is not None:
-            hit, what = class_reference(ctx, name)
-            if hit is not None:
-                yield tie_finding(ctx, res, pointer, hit,
-                                  f"PersistentVolumeClaim {res.name!r} storage class {name!r} is {what}")
+            ref = class_reference(ctx, name)
+            if ref is not None:
+                yield reference_finding(ctx, res, pointer, ref,
+                                        f"PersistentVolumeClaim {res.name!r} storage class {name!r} is {ref.what}")
         return
     workload = ctx.inventory.workload_of(res)
     if workload is None:
@@ -89,9 +89,9 @@ def cloud_storage_class_reference(res: Resource, ctx: RuleContext[Any]) -> Itera
         # Claims by name are reported on the PersistentVolumeClaim object itself.
         if use.source == "persistentVolumeClaim" or not use.storage_class or use.storage_class_pointer is None:
             continue
-        hit, what = class_reference(ctx, use.storage_class)
-        if hit is not None:
+        ref = class_reference(ctx, use.storage_class)
+        if ref is not None:
             kind = "volumeClaimTemplate" if use.source == "volumeClaimTemplate" else "ephemeral volume"
-            yield tie_finding(ctx, res, use.storage_class_pointer, hit,
-                              f"{res.kind} {res.name!r} {kind} {use.name!r} storage class "
-                              f"{use.storage_class!r} is {what}")
+            yield reference_finding(ctx, res, use.storage_class_pointer, ref,
+                                    f"{res.kind} {res.name!r} {kind} {use.name!r} storage class "
+                                    f"{use.storage_class!r} is {ref.what}")

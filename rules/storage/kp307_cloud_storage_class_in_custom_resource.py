@@ -10,8 +10,7 @@ from kportable.model import Resource
 from kportable.positions import Pointer
 from kportable.rule import ALL_CLOUDS, RuleContext, Target, rule
 
-from .._ties import tie_finding
-from ._storage import class_reference
+from ._storage import class_reference, reference_finding
 
 MAX_DEPTH = 12
 _NOT_CUSTOM = ("", "apiextensions.k8s.io")
@@ -72,10 +71,10 @@ def cloud_storage_class_in_custom_resource(res: Resource, ctx: RuleContext[Any])
     if not isinstance(spec, dict | list):
         return
     for pointer, name in _class_names(spec, ("spec",), 0):
-        hit, what = class_reference(ctx, name.strip())
-        if hit is not None:
-            yield tie_finding(ctx, res, pointer, hit,
-                              f"{res.kind} {res.name!r} storageClassName {name.strip()!r} is {what}")
+        ref = class_reference(ctx, name.strip())
+        if ref is not None:
+            yield reference_finding(ctx, res, pointer, ref,
+                                    f"{res.kind} {res.name!r} storageClassName {name.strip()!r} is {ref.what}")
 
 
 def _class_names(node: object, pointer: Pointer, depth: int) -> Iterator[tuple[Pointer, str]]:
