@@ -69,7 +69,9 @@ SCOPES: Mapping[str, tuple[Subject, str]] = {
     "secret-provider": ("value", "Secrets Store CSI SecretProviderClass spec.provider"),
     "secret-store-provider": ("key", "External Secrets SecretStore/ClusterSecretStore spec.provider keys"),
     "kube-system-configmap": ("value", "names of ConfigMaps in kube-system that configure a cloud add-on"),
-    "rbac-subject": ("key", "RoleBinding/ClusterRoleBinding subjects: the key is the subject kind (User, Group), the value its name"),
+    "rbac-subject": (
+        "key", "RoleBinding/ClusterRoleBinding subjects: the key is the subject kind (User, Group), the value its name"
+    ),
 }
 
 EFFECTS: Mapping[str, Effect] = {"blocker": Effect.BLOCKER, "adaptation": Effect.ADAPTATION, "info": Effect.INFO}
@@ -351,7 +353,8 @@ def compile_ties(cloud: str, raw: object, source: str = "", shadow: object = Non
             seen[tie.id] = tie.order
             _check_examples(tie, raw[tie.order])
     except _TieError as exc:
-        raise PluginError(f"{_where(source, shadow, exc.pointer)}invalid cloud profile {cloud!r}: {exc.message}") from None
+        where = _where(source, shadow, exc.pointer)
+        raise PluginError(f"{where}invalid cloud profile {cloud!r}: {exc.message}") from None
     return ties
 
 

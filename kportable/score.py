@@ -118,4 +118,4 @@ def score_workload(ref: ObjectRef, findings: Sequence[Finding], targets: Sequenc
 
 
 def _round_half_up(value: float) -> int:
-    return int(math.floor(round(value, 6) + 0.5))
+    return math.floor(round(value, 6) + 0.5)

@@ -122,10 +122,12 @@ def tie_finding(
     message: str,
     *,
     effect: Effect | None = None,
+    severity: Severity | None = None,
     fix: str | None = None,
     related: Iterable[ObjectRef] = (),
 ) -> Finding:
-    """The finding for ``hit`` at ``pointer`` of ``res``: clouds, effect, severity and fix from the profiles."""
+    """The finding for ``hit`` at ``pointer`` of ``res``: clouds, effect, severity and fix from the profiles
+    (a rule that changes the effect gets a consistent severity unless it passes one)."""
     chosen = effect or hit.effect
     return ctx.finding(
         res,
@@ -134,7 +136,7 @@ def tie_finding(
         fix=fix if fix is not None else hit.first.fix,
         clouds=hit.clouds,
         effect=chosen,
-        severity=severity_for(chosen, hit),
+        severity=severity or severity_for(chosen, hit),
         related=related,
     )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from kportable.findings import Effect, Finding
+from kportable.findings import Effect, Finding, Severity
 from kportable.model import Resource, as_str
 from kportable.positions import Pointer
 from kportable.rule import RuleContext
@@ -58,7 +58,8 @@ def reference_finding(ctx: RuleContext[Any], res: Resource, pointer: Pointer, re
                       message: str) -> Finding:
     """A claim naming a cloud class: a major adaptation (the claim stays Pending until a class of
     that name exists), whatever the class's own effect."""
-    return tie_finding(ctx, res, pointer, ref.hit, message, effect=Effect.ADAPTATION, fix=ref.fix)
+    return tie_finding(ctx, res, pointer, ref.hit, message, effect=Effect.ADAPTATION, severity=Severity.MAJOR,
+                       fix=ref.fix)
 
 
 def removal_note(hit: Hit) -> str:

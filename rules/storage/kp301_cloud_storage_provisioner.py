@@ -62,5 +62,7 @@ def cloud_storage_provisioner(res: Resource, ctx: RuleContext[Any]) -> Iterator[
     """
     provisioner, hit = provisioner_hit(ctx, res)
     if hit is not None:
-        yield tie_finding(ctx, res, ("provisioner",), hit,
-                          f"StorageClass {res.name!r} provisioner {provisioner!r} is {hit.first.what}{removal_note(hit)}")
+        yield tie_finding(
+            ctx, res, ("provisioner",), hit,
+            f"StorageClass {res.name!r} provisioner {provisioner!r} is {hit.first.what}{removal_note(hit)}",
+        )

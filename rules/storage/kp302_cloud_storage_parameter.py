@@ -63,7 +63,7 @@ def cloud_storage_parameter(res: Resource, ctx: RuleContext[Any]) -> Iterator[Fi
     parameters = as_dict(res.data.get("parameters"))
     if not parameters:
         return
-    provisioner, owner = provisioner_hit(ctx, res)
+    _, owner = provisioner_hit(ctx, res)
     if owner is None:
         return
     for key, raw in parameters.items():

@@ -85,4 +85,5 @@ def cloud_csi_volume(res: Resource, ctx: RuleContext[Any]) -> Iterator[Finding]:
         driver = as_str(as_dict(csi).get("driver"))
         hit = lookup(ctx, "csi-driver", driver) if driver else None
         if driver and hit is not None:
-            yield tie_finding(ctx, res, (*pointer, "driver"), hit, f"{subject} CSI driver {driver!r} is {hit.first.what}")
+            yield tie_finding(ctx, res, (*pointer, "driver"), hit,
+                              f"{subject} CSI driver {driver!r} is {hit.first.what}")
