@@ -214,7 +214,7 @@ class CloudProfile:
     _ties: tuple[Tie, ...] = field(init=False, repr=False, compare=False, default=())
 
     def __post_init__(self, compiled: tuple[Tie, ...] | None) -> None:
-        ties = compiled if compiled is not None else compile_ties(self.id, self.data.get("ties", ()), self.source)
+        ties = compiled if compiled is not None else compile_ties(self.id, self.data.get("ties"), self.source)
         by_scope: dict[str, list[Tie]] = {}
         for tie in ties:
             for where in tie.where:
@@ -298,7 +298,8 @@ def _tie(cloud: str, raw: object, index: int) -> Tie:
     subject: Subject = "key" if "key" in raw else "value"
     if subjects and subject not in subjects:
         expected = subjects.pop()
-        raise _TieError(base, f"tie {tie_id}: scope {where_raw[0]!r} matches a {expected}, give '{expected}:'")
+        raise _TieError((*base, subject), f"tie {tie_id}: scope {where_raw[0]!r} matches a {expected}, "
+                                          f"give '{expected}:'")
     if subject not in raw:
         raise _TieError(base, f"tie {tie_id}: give 'key:' or 'value:'")
     primary = _matcher(raw[subject], (*base, subject))

@@ -30,6 +30,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from .findings import Effect, Finding, ObjectRef, Severity
 from .inventory import Inventory
@@ -66,53 +67,77 @@ def score_targets(clouds: Iterable[str]) -> tuple[str, ...]:
     return (*sorted(c for c in clouds if c != PORTABLE), PORTABLE)
 
 
+@dataclass(frozen=True, slots=True)
+class _Scored:
+    """A finding with what scoring needs, computed once per run (fingerprints hash, so they are not free)."""
+
+    finding: Finding
+    weight: float
+    fingerprint: str
+    group: tuple[str, str]
+    order: tuple[str, str, str, int]
+    clouds: frozenset[str]
+
+
+def _scored(f: Finding) -> _Scored:
+    obj = str(f.obj)
+    fp = f.fingerprint
+    return _Scored(f, weight(f), fp, (f.rule_id, obj), (f.rule_id, obj, fp, f.location.line), frozenset(f.clouds))
+
+
 def compute_scores(
     inventory: Inventory, findings: Iterable[Finding], clouds: Iterable[str]
 ) -> tuple[WorkloadScore, ...]:
     """The score of every reported workload on every target, in inventory order."""
     targets = score_targets(clouds)
-    by_obj: dict[ObjectRef, list[Finding]] = defaultdict(list)
-    by_related: dict[ObjectRef, list[Finding]] = defaultdict(list)
+    by_obj: dict[ObjectRef, list[_Scored]] = defaultdict(list)
+    by_related: dict[ObjectRef, list[_Scored]] = defaultdict(list)
     for f in findings:
         if f.suppressed is not None or f.obj is None or weight(f) <= 0.0:
             continue
-        by_obj[f.obj].append(f)
+        item = _scored(f)
+        by_obj[f.obj].append(item)
         for ref in f.related:
-            by_related[ref].append(f)
+            by_related[ref].append(item)
     out = []
     for w in inventory.workloads:
         if w.resource.context:
             continue
-        seen: dict[int, Finding] = {}
+        seen: dict[int, _Scored] = {}
         for res in inventory.linked(w):
-            for f in by_obj.get(res.ref, ()):
-                seen.setdefault(id(f), f)
-        for f in by_related.get(w.ref, ()):
-            seen.setdefault(id(f), f)
-        out.append(score_workload(w.ref, list(seen.values()), targets))
+            for item in by_obj.get(res.ref, ()):
+                seen.setdefault(id(item), item)
+        for item in by_related.get(w.ref, ()):
+            seen.setdefault(id(item), item)
+        out.append(_score(w.ref, list(seen.values()), targets))
     return tuple(out)
 
 
 def score_workload(ref: ObjectRef, findings: Sequence[Finding], targets: Sequence[str]) -> WorkloadScore:
     """One workload's scores and the cost of each finding on each target."""
+    return _score(ref, [_scored(f) for f in findings if weight(f) > 0.0], targets)
+
+
+def _score(ref: ObjectRef, items: list[_Scored], targets: Sequence[str]) -> WorkloadScore:
     scores: dict[str, int] = {}
     costs: list[ScoreCost] = []
-    ordered = sorted(findings, key=lambda f: (f.rule_id, str(f.obj), f.fingerprint, f.location.line))
+    items.sort(key=lambda item: item.order)
     for target in targets:
-        groups: dict[tuple[str, ObjectRef | None], list[Finding]] = defaultdict(list)
-        for f in ordered:
-            if target in affected_targets(f, targets):
-                groups[(f.rule_id, f.obj)].append(f)
-        weighted: list[tuple[float, Finding]] = []
+        groups: dict[tuple[str, str], list[_Scored]] = defaultdict(list)
+        for item in items:
+            if not item.clouds or target not in item.clouds:  # hygiene costs everywhere, a tie elsewhere
+                groups[item.group].append(item)
+        weighted: list[tuple[float, _Scored]] = []
         for group in groups.values():
-            group.sort(key=lambda f: -weight(f))
-            weighted.extend((weight(f) * REPEAT_DECAY**i, f) for i, f in enumerate(group))
-        weighted.sort(key=lambda item: (-item[0], item[1].rule_id, str(item[1].obj), item[1].fingerprint))
+            group.sort(key=lambda item: -item.weight)
+            weighted.extend((item.weight * REPEAT_DECAY**i, item) for i, item in enumerate(group))
+        weighted.sort(key=lambda pair: (-pair[0], pair[1].order))
         remaining = 100.0
-        for points, f in weighted:
+        for points, item in weighted:
             cost = remaining * min(points, 100.0) / 100.0
             remaining -= cost
-            costs.append(ScoreCost(target, round(cost, 2), f.rule_id, f.fingerprint, f.message, f.obj))
+            f = item.finding
+            costs.append(ScoreCost(target, round(cost, 2), f.rule_id, item.fingerprint, f.message, f.obj))
         scores[target] = _round_half_up(remaining)
     return WorkloadScore(ref, scores, tuple(costs))
 
