@@ -44,7 +44,8 @@ def test_builtin_profiles_load_and_keep_the_shared_contract() -> None:
         profile = clouds[cloud_id]
         data = profile.data
         assert data["id"] == profile.id == cloud_id
-        assert data["name"] and data["description"]
+        assert data["name"]
+        assert data["description"]
         versions = data["kubernetes_versions"]
         for key in ("supported", "extended"):
             minors = versions[key]
@@ -122,8 +123,10 @@ def test_lookup_prefers_the_first_matching_tie_and_checks_values() -> None:
     eks = builtin("eks")
     internal = eks.lookup("service-annotation", "service.beta.kubernetes.io/aws-load-balancer-scheme", "internal")
     public = eks.lookup("service-annotation", "service.beta.kubernetes.io/aws-load-balancer-scheme", "internet-facing")
-    assert internal is not None and internal.id == "eks-svc-aws-lb-internal-scheme"
-    assert public is not None and public.id == "eks-svc-aws-lb-annotations"
+    assert internal is not None
+    assert internal.id == "eks-svc-aws-lb-internal-scheme"
+    assert public is not None
+    assert public.id == "eks-svc-aws-lb-annotations"
     assert eks.lookup("service-annotation", "service.beta.kubernetes.io/load-balancer-source-ranges") is None
     assert eks.lookup("node-label", "node.kubernetes.io/instance-type", "m5.large") is not None
     assert eks.lookup("node-label", "node.kubernetes.io/instance-type", "n2-standard-4") is None
@@ -214,7 +217,8 @@ def test_severity_must_agree_with_the_effect() -> None:
 def test_yaml_syntax_error_and_missing_fields() -> None:
     with pytest.raises(PluginError, match=r"^acme\.yaml:[23]: cloud profile is not valid YAML"):
         load_profile("id: acme\nname: [unclosed\n", source="acme.yaml")
-    with pytest.raises(PluginError, match=r"acme\.yaml:1: invalid cloud profile at \(top level\): 'name' is a required"):
+    missing = r"acme\.yaml:1: invalid cloud profile at \(top level\): 'name' is a required"
+    with pytest.raises(PluginError, match=missing):
         load_profile("id: acme\n", source="acme.yaml")
 
 
@@ -315,7 +319,8 @@ spec:
     assert ties[("KP201", 12)].severity.value == "major"
     (score,) = result.scores
     assert score.scores["acme"] == 100
-    assert score.scores["eks"] < 100 and score.scores["portable"] < 100
+    assert score.scores["eks"] < 100
+    assert score.scores["portable"] < 100
 
 
 def test_extending_a_profile_appends_ties() -> None:

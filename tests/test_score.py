@@ -149,7 +149,9 @@ def test_findings_on_linked_objects_count_against_the_workload() -> None:
     web = scores["web"]
     rules = {c.rule_id for c in web.costs}
     assert rules == {"KP401", "KP304", "KP201"}  # the default SA, the PVC, the Service
-    assert web.scores["eks"] < 100 and web.scores["gke"] < 100 and web.scores["aks"] < web.scores["eks"]
+    assert web.scores["eks"] < 100
+    assert web.scores["gke"] < 100
+    assert web.scores["aks"] < web.scores["eks"]
     assert scores["other"].scores == {"aks": 100, "eks": 100, "gke": 100, "portable": 100}
 
 
@@ -157,9 +159,8 @@ def test_suppressed_findings_do_not_count() -> None:
     result = lint_text(SHOP)
     suppressed = [f.with_suppression(Suppression("inSource", "test")) for f in result.findings]
     (ws,) = [s for s in result.scores if s.workload.name == "web"]
-    assert score_workload(ws.workload, [f for f in suppressed if f.suppressed is None], TARGETS).scores == {
-        t: 100 for t in TARGETS
-    }
+    kept = [f for f in suppressed if f.suppressed is None]
+    assert score_workload(ws.workload, kept, TARGETS).scores == dict.fromkeys(TARGETS, 100)
 
 
 def test_scores_are_deterministic() -> None:
@@ -175,7 +176,8 @@ def test_score_command_table_json_and_explain() -> None:
     runner = CliRunner()
     table = runner.invoke(main, ["score", str(DEMO), "--no-color"])
     assert table.exit_code == 0, table.output
-    assert "Deployment shop/storefront" in table.output and "portable" in table.output
+    assert "Deployment shop/storefront" in table.output
+    assert "portable" in table.output
     data = json.loads(runner.invoke(main, ["score", str(DEMO), "-f", "json"]).output)
     assert data["targets"] == ["aks", "eks", "gke", "portable"]
     by_name = {s["workload"]["name"]: s["scores"] for s in data["scores"]}
@@ -183,9 +185,11 @@ def test_score_command_table_json_and_explain() -> None:
     assert by_name["recommendations"]["gke"] > by_name["recommendations"]["eks"]
     explain = runner.invoke(main, ["score", str(DEMO), "--explain", "shop/storefront", "--no-color"])
     assert explain.exit_code == 0
-    assert "KP204" in explain.output and "storefront.yaml:66" in explain.output
+    assert "KP204" in explain.output
+    assert "storefront.yaml:66" in explain.output
     missing = runner.invoke(main, ["score", str(DEMO), "--explain", "nope"])
-    assert missing.exit_code == 2 and "no workload matches 'nope'" in missing.output
+    assert missing.exit_code == 2
+    assert "no workload matches 'nope'" in missing.output
 
 
 @pytest.mark.parametrize(("minimum", "code"), [("5", 0), ("90", 1)])
@@ -204,4 +208,5 @@ def test_lint_text_ends_with_the_matrix_and_json_carries_it() -> None:
                                                                   "orders-db"}
     costs = report["scores"][0]["costs"]
     fingerprints = {f["fingerprint"] for f in report["findings"]}
-    assert costs and all(c["fingerprint"] in fingerprints for c in costs)
+    assert costs
+    assert all(c["fingerprint"] in fingerprints for c in costs)
