@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from kportable.cli import main
 from kportable.findings import Effect, Finding, Location, ObjectRef, Severity, Suppression
-from kportable.score import REPEAT_DECAY, score_workload, weight
+from kportable.score import REPEAT_DECAY, compute_scores, score_workload, weight
 from kportable.testing import lint_text
 
 DEMO = Path(__file__).resolve().parent.parent / "fixtures" / "demo"
@@ -157,10 +157,12 @@ def test_findings_on_linked_objects_count_against_the_workload() -> None:
 
 def test_suppressed_findings_do_not_count() -> None:
     result = lint_text(SHOP)
-    suppressed = [f.with_suppression(Suppression("inSource", "test")) for f in result.findings]
-    (ws,) = [s for s in result.scores if s.workload.name == "web"]
-    kept = [f for f in suppressed if f.suppressed is None]
-    assert score_workload(ws.workload, kept, TARGETS).scores == dict.fromkeys(TARGETS, 100)
+    half = [f.with_suppression(Suppression("inSource", "test")) if f.rule_id == "KP401" else f
+            for f in result.findings]
+    web = next(s for s in compute_scores(result.inventory, half, ("aks", "eks", "gke")) if s.workload.name == "web")
+    assert "KP401" not in {c.rule_id for c in web.costs}
+    assert web.scores["gke"] == 100  # the IRSA tie was the only one against GKE
+    assert web.scores["eks"] < 100
 
 
 def test_scores_are_deterministic() -> None:
