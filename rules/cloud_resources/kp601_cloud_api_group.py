@@ -10,6 +10,7 @@ from kportable.model import Resource, as_str
 from kportable.rule import ALL_CLOUDS, RuleContext, Target, rule
 
 from .._ties import lookup, tie_finding
+from ._related import related_workloads
 
 CRD_GROUP = "apiextensions.k8s.io"
 
@@ -25,7 +26,9 @@ def cloud_api_group(res: Resource, ctx: RuleContext[Any]) -> Iterator[Finding]:
     FrontendConfig, Config Connector `*.cnrm.cloud.google.com`, Managed Prometheus), Azure
     (`aadpodidentity.k8s.io`, `alb.networking.azure.io`, Azure Service Operator `*.azure.com`,
     KAITO `kaito.sh`, `azmonitoring.coreos.com`), Karpenter (EKS and AKS only) and Crossplane
-    cloud providers; and CustomResourceDefinitions that define such groups.
+    cloud providers; and CustomResourceDefinitions that define such groups. The message names the
+    workloads the object serves (through its label selector, its `serviceRef`, or a Service or
+    Ingress annotation that names it), and the finding counts against them in the scores.
 
     ## Why is this bad?
     The CRD exists only where that cloud's controller is installed: elsewhere `kubectl apply`
@@ -75,5 +78,9 @@ def cloud_api_group(res: Resource, ctx: RuleContext[Any]) -> Iterator[Finding]:
         return
     hit = lookup(ctx, "api-group", group)
     if hit is not None:
+        users = related_workloads(ctx, res)
+        serves = f"; serves {', '.join(f'{r.kind} {r.name!r}' for r in users[:3])}" if users else ""
+        more = f" and {len(users) - 3} more" if len(users) > 3 else ""
         yield tie_finding(ctx, res, ("apiVersion",), hit,
-                          f"{res.kind} {res.name!r} ({res.api_version}) is {hit.first.what}")
+                          f"{res.kind} {res.name!r} ({res.api_version}) is {hit.first.what}{serves}{more}",
+                          related=users)
