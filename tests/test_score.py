@@ -212,3 +212,53 @@ def test_lint_text_ends_with_the_matrix_and_json_carries_it() -> None:
     fingerprints = {f["fingerprint"] for f in report["findings"]}
     assert costs
     assert all(c["fingerprint"] in fingerprints for c in costs)
+
+
+def test_cloud_custom_resources_count_against_the_workloads_they_serve() -> None:
+    manifest = """\
+apiVersion: networking.gke.io/v1
+kind: ManagedCertificate
+metadata:
+  name: shop-cert
+spec:
+  domains: [shop.example.com]
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: shop
+  annotations:
+    networking.gke.io/managed-certificates: shop-cert
+spec:
+  defaultBackend:
+    service: {name: shop, port: {number: 80}}
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: shop
+spec:
+  selector: {app: shop}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: shop
+spec:
+  selector:
+    matchLabels: {app: shop}
+  template:
+    metadata:
+      labels: {app: shop}
+    spec:
+      containers:
+      - name: shop
+        image: nginx:1.27
+        resources:
+          requests: {cpu: 100m, memory: 64Mi}
+          limits: {cpu: 100m, memory: 64Mi}
+"""
+    (score,) = lint_text(manifest).scores
+    assert {c.rule_id for c in score.costs} == {"KP601", "KP203"}
+    assert score.scores["gke"] == 100
+    assert score.scores["eks"] < 50  # the ManagedCertificate is a blocker elsewhere, via the Ingress
