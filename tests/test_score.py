@@ -185,6 +185,8 @@ def test_score_command_table_json_and_explain() -> None:
     by_name = {s["workload"]["name"]: s["scores"] for s in data["scores"]}
     assert by_name["storefront"]["eks"] > by_name["storefront"]["gke"]
     assert by_name["recommendations"]["gke"] > by_name["recommendations"]["eks"]
+    assert by_name["payments"]["aks"] > by_name["payments"]["gke"]
+    assert by_name["catalog"] == {"aks": 100, "eks": 100, "gke": 100, "portable": 100}
     explain = runner.invoke(main, ["score", str(DEMO), "--explain", "shop/storefront", "--no-color"])
     assert explain.exit_code == 0
     assert "KP204" in explain.output
@@ -206,8 +208,8 @@ def test_lint_text_ends_with_the_matrix_and_json_carries_it() -> None:
     assert text.rstrip().splitlines()[-1].startswith("└")
     assert "Portability scores" in text
     report = json.loads(runner.invoke(main, ["lint", str(DEMO), "-f", "json"]).output)
-    assert {s["workload"]["name"] for s in report["scores"]} == {"storefront", "recommendations", "orders-api",
-                                                                  "orders-db"}
+    names = {s["workload"]["name"] for s in report["scores"]}
+    assert names == {"storefront", "recommendations", "orders-api", "orders-db", "payments", "catalog"}
     costs = report["scores"][0]["costs"]
     fingerprints = {f["fingerprint"] for f in report["findings"]}
     assert costs
