@@ -222,6 +222,11 @@ def test_yaml_syntax_error_and_missing_fields() -> None:
         load_profile("id: acme\n", source="acme.yaml")
 
 
+def test_portable_is_not_a_profile_id() -> None:
+    with pytest.raises(PluginError, match=r"acme\.yaml:1: invalid cloud profile at id"):
+        load_profile(MINIMAL.replace("id: acme", "id: portable"), source="acme.yaml")
+
+
 def test_equivalences_and_x_keys_are_allowed() -> None:
     text = MINIMAL + "equivalences: {load-balancer: {internal: {}}}\nx-acme-owner: platform-team\n"
     assert load_profile(text, source="acme.yaml").id == "acme"
