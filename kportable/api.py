@@ -29,6 +29,7 @@ from .plugins.manager import Registry, get_registry
 from .render.pipeline import RenderStage
 from .rule import RuleSpec, build_options
 from .schema_dir import SchemaDirectory
+from .score import compute_scores
 from .score_types import WorkloadScore
 from .sources import InputFile, expand, read_input
 from .suppress import Exemption, apply_suppressions
@@ -380,6 +381,10 @@ def _run(options: RunOptions, registry: Registry | None) -> RunResult:
     )
     findings = suppressed.findings
     seconds["suppress"] = clock() - start
+
+    start = clock()
+    scores = compute_scores(inventory, findings, targets)  # suppressed findings cost nothing
+    seconds["scores"] = clock() - start
     return RunResult(
         options=options,
         findings=findings,
@@ -393,4 +398,5 @@ def _run(options: RunOptions, registry: Registry | None) -> RunResult:
         schema=schema,
         stale_baseline=suppressed.stale_baseline,
         extras=render.extras(),
+        scores=scores,
     )

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from .plugins.manager import Registry
     from .report.base import ReportOptions
 
-from .gates import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE  # noqa: F401  (ci, issue #6: shared with reports)
+from .gates import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE
 
 ISSUES_URL = "https://github.com/kportable/kportable/issues"
 
@@ -80,6 +80,7 @@ def main() -> None:
       helm template my ./chart | kportable lint -
       kportable rules                     list the rules
       kportable explain KP101             read a rule's documentation
+      kportable score k8s/                score every workload per cloud
     """
 
 
@@ -430,6 +431,87 @@ def _report_plugin_errors(registry: Registry) -> int:
     for err in registry.errors:
         click.echo(f"kportable: error: {err.message}", err=True)
     return EXIT_INTERNAL if registry.errors else EXIT_OK
+
+
+# --------------------------------------------------------------------------- score (cloud portability matrix)
+
+
+@main.command(epilog=EXIT_HELP)
+@click.argument("paths", nargs=-1, required=True, metavar="PATH...")
+@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="A rich table (rows: workloads, columns: targets) or JSON.")
+@click.option("--explain", "explain_workload", default=None, metavar="WORKLOAD",
+              help="Show which findings cost a workload how many points on each target. WORKLOAD is "
+                   "Kind/namespace/name, namespace/name, Kind/name or name.")
+@click.option("--cloud", "--target", "targets", multiple=True, metavar="ID",
+              help="Score only these clouds (eks, gke, aks; repeatable); `portable` is always scored.")
+@click.option("--min-score", type=click.IntRange(0, 100), default=None, metavar="N",
+              help="Exit 1 when any workload scores below N on a scored target.")
+@click.option("--select", multiple=True, metavar="RULES", help="Only these rules (ids, slugs or id prefixes).")
+@click.option("--ignore", multiple=True, metavar="RULES", help="Skip these rules (ids, slugs, prefixes).")
+@click.option("-n", "--namespace", default="default", show_default=True,
+              help="Namespace of objects that do not set metadata.namespace.")
+@click.option("--exclude", multiple=True, metavar="GLOB", help="Skip files and directories matching this glob.")
+@click.option("--context", "context_paths", multiple=True, metavar="PATH",
+              help="Also read these manifests for the workload graph without scoring their workloads.")
+@click.option("-j", "--jobs", type=int, default=None, metavar="N", help="Parse files in N processes.")
+@click.option("--no-color", is_flag=True, help="Never colour the output.")
+@click.option("--debug", is_flag=True, help="Show Python tracebacks for internal errors.")
+def score(
+    paths: tuple[str, ...],
+    fmt: str,
+    explain_workload: str | None,
+    targets: tuple[str, ...],
+    min_score: int | None,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    namespace: str,
+    exclude: tuple[str, ...],
+    context_paths: tuple[str, ...],
+    jobs: int | None,
+    no_color: bool,
+    debug: bool,
+) -> None:
+    """Score every workload 0-100 per target cloud and `portable` (any conformant cluster).
+
+    A tie to one cloud lowers every other target; a hygiene finding lowers all of them. Findings
+    on a workload's Services, Ingresses, ServiceAccount, PVCs and StorageClasses count against
+    it. The formula is in docs/scoring.md.
+    """
+    from .api import RunOptions, run
+    from .errors import UserError
+    from .report.base import ReportOptions
+    from .report.scores import find_workloads, render_explain, render_score
+
+    if jobs is not None and jobs < 1:
+        raise click.BadParameter("must be at least 1", param_hint="--jobs")
+    options = RunOptions(
+        paths=paths, context_paths=context_paths, select=_split(select) or None, ignore=_split(ignore),
+        namespace=namespace, exclude=exclude, jobs=jobs if jobs is not None else (os.cpu_count() or 1),
+        targets=_split(targets),
+    )
+    report = ReportOptions(color=_use_color(no_color, None), width=_width())
+    try:
+        result = run(options, _registry())
+    except UserError as exc:
+        _fail(exc.message)
+    except Exception as exc:
+        if debug:
+            raise
+        _fail(f"internal error: {type(exc).__name__}: {exc}", EXIT_INTERNAL)
+    if explain_workload is not None:
+        chosen = find_workloads(result.scores, explain_workload)
+        if not chosen:
+            known = ", ".join(f"{s.workload.kind}/{s.workload.namespace}/{s.workload.name}" for s in result.scores[:5])
+            _fail(f"--explain: no workload matches {explain_workload!r}" + (f" (e.g. {known})" if known else ""))
+        _emit(render_explain(result, chosen, report), None)
+    else:
+        _emit(render_score(result, report, fmt), None)
+    code = exit_code(result)
+    if code == EXIT_INTERNAL:
+        sys.exit(code)
+    below = min_score is not None and any(v < min_score for s in result.scores for v in s.scores.values())
+    sys.exit(EXIT_FINDINGS if below else EXIT_OK)
 
 
 @main.command()

@@ -77,7 +77,8 @@ def run_rules(
     }
     overrides = {r.spec.id: r.severity for r in rules if r.severity is not None}
 
-    def collect(spec: RuleSpec, produced: Iterable[Finding], obj: str) -> None:
+    def collect(spec: RuleSpec, produced: Iterable[Finding], obj: object) -> None:
+        # ``obj`` is the resource, workload or "inventory"; it is turned into text only for a crash.
         try:
             for finding in produced:
                 if not isinstance(finding, Finding):
@@ -85,7 +86,8 @@ def run_rules(
                 findings.append(finding)
         except Exception as exc:
             crashes.append(
-                RuleCrash(spec.id, spec.plugin, obj, f"{type(exc).__name__}: {exc}", traceback.format_exc())
+                RuleCrash(spec.id, spec.plugin, str(getattr(obj, "ref", obj)), f"{type(exc).__name__}: {exc}",
+                          traceback.format_exc())
             )
 
     by_kind: dict[str, list[ActiveRule]] = defaultdict(list)
@@ -105,7 +107,7 @@ def run_rules(
         applicable = by_kind.get(res.kind)
         for r in (*applicable, *any_kind) if applicable else any_kind:
             start = clock() if timings else 0.0
-            collect(r.spec, _call(r, contexts[r.spec.id], res), str(res.ref))
+            collect(r.spec, _call(r, contexts[r.spec.id], res), res)
             if timings:
                 seconds[r.spec.id] += clock() - start
     if workload_rules:
@@ -114,7 +116,7 @@ def run_rules(
                 continue
             for r in workload_rules:
                 start = clock() if timings else 0.0
-                collect(r.spec, _call(r, contexts[r.spec.id], w), str(w.ref))
+                collect(r.spec, _call(r, contexts[r.spec.id], w), w)
                 if timings:
                     seconds[r.spec.id] += clock() - start
     for r in inventory_rules:

@@ -84,6 +84,9 @@ def report_dict(result: RunResult) -> dict[str, Any]:
             for e in result.registry.errors
         ],
     }
+    from .scores import score_dict
+
+    data["scores"] = [score_dict(s) for s in result.scores]
     for key, value in sorted(result.extras.items()):
         data[key] = value
     return data

@@ -152,4 +152,9 @@ def render(result: RunResult, options: ReportOptions) -> str:
     for line in sections(result.extras, options.quiet):  # rendered input: kustomize builds, values profiles
         console.print(line)
     console.print(summary_line(result))
+    if result.scores and not options.quiet:  # the per-workload score matrix ends the report
+        from .scores import LINT_MATRIX_ROWS, print_matrix
+
+        console.print()
+        print_matrix(console, result.scores, limit=LINT_MATRIX_ROWS)
     return buffer.getvalue()

@@ -1,0 +1,146 @@
+"""Per-workload portability scores: findings + the workload graph -> a 0-100 score per target.
+
+The formula (documented for users in ``docs/scoring.md``):
+
+1. A workload's findings are those on the objects linked to it (``Inventory.linked``: the
+   workload itself, its Services and the Ingresses, routes and Gateways reaching them, its
+   ServiceAccount, PVCs and StorageClasses, ConfigMaps and Secrets, HPAs and PDBs) plus every
+   finding that names it in ``related`` (a SecretProviderClass it mounts, a ServiceAccount it runs
+   as). Suppressed findings and findings without an object (a file that does not parse) do not
+   count. Each finding counts once per workload.
+2. A finding's weight is ``SEVERITY_POINTS[severity] x factor``: the factor is ``EFFECT_FACTOR`` of
+   its effect for a cloud tie, and ``HYGIENE_FACTOR`` (1.0 for a blocker) for a finding that
+   concerns every cluster.
+3. Targets: every registered cloud profile and ``portable`` (any conformant cluster). A cloud tie
+   costs on every target *not* in its ``clouds`` (a tie to EKS lowers GKE, AKS and portable, never
+   EKS); a hygiene finding costs on every target.
+4. Repeats decay: within one (rule, object) group the weights, sorted from the highest, are
+   multiplied by 1, 1/2, 1/4, ... so twenty annotations on one Service weigh less than twenty
+   different problems.
+5. The weights apply multiplicatively, heaviest first: ``score = 100 x prod(1 - w/100)``. The
+   points each finding *costs* are its marginal share (the score before it times ``w/100``), so a
+   workload's costs on a target always add up to ``100 - score``. Rounded half up at the end.
+
+Everything is sorted before it is summed, so the same findings give the same scores, bytes and
+explanations on every run.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from .findings import Effect, Finding, ObjectRef, Severity
+from .inventory import Inventory
+from .score_types import PORTABLE, ScoreCost, WorkloadScore
+
+SEVERITY_POINTS: dict[Severity, float] = {
+    Severity.BLOCKER: 50.0,
+    Severity.MAJOR: 20.0,
+    Severity.MINOR: 8.0,
+    Severity.INFO: 0.0,
+}
+EFFECT_FACTOR: dict[Effect, float] = {Effect.BLOCKER: 1.0, Effect.ADAPTATION: 0.75, Effect.INFO: 0.0}
+HYGIENE_FACTOR = 0.5
+REPEAT_DECAY = 0.5
+
+
+def weight(finding: Finding) -> float:
+    """The points a finding weighs before repeats decay (0 for informational findings)."""
+    base = SEVERITY_POINTS[finding.severity]
+    if finding.clouds:
+        return base * EFFECT_FACTOR[finding.effect or Effect.ADAPTATION]
+    return base if finding.severity is Severity.BLOCKER else base * HYGIENE_FACTOR
+
+
+def affected_targets(finding: Finding, targets: Sequence[str]) -> list[str]:
+    """The targets a finding costs on: all for hygiene, the others for a cloud tie."""
+    if not finding.clouds:
+        return list(targets)
+    return [t for t in targets if t not in finding.clouds]
+
+
+def score_targets(clouds: Iterable[str]) -> tuple[str, ...]:
+    """The score columns: the cloud profile ids (sorted) and ``portable``."""
+    return (*sorted(c for c in clouds if c != PORTABLE), PORTABLE)
+
+
+@dataclass(frozen=True, slots=True)
+class _Scored:
+    """A finding with what scoring needs, computed once per run (fingerprints hash, so they are not free)."""
+
+    finding: Finding
+    weight: float
+    fingerprint: str
+    group: tuple[str, str]
+    order: tuple[str, str, str, int]
+    clouds: frozenset[str]
+
+
+def _scored(f: Finding) -> _Scored:
+    obj = str(f.obj)
+    fp = f.fingerprint
+    return _Scored(f, weight(f), fp, (f.rule_id, obj), (f.rule_id, obj, fp, f.location.line), frozenset(f.clouds))
+
+
+def compute_scores(
+    inventory: Inventory, findings: Iterable[Finding], clouds: Iterable[str]
+) -> tuple[WorkloadScore, ...]:
+    """The score of every reported workload on every target, in inventory order."""
+    targets = score_targets(clouds)
+    by_obj: dict[ObjectRef, list[_Scored]] = defaultdict(list)
+    by_related: dict[ObjectRef, list[_Scored]] = defaultdict(list)
+    for f in findings:
+        if f.suppressed is not None or f.obj is None or weight(f) <= 0.0:
+            continue
+        item = _scored(f)
+        by_obj[f.obj].append(item)
+        for ref in f.related:
+            by_related[ref].append(item)
+    out = []
+    for w in inventory.workloads:
+        if w.resource.context:
+            continue
+        seen: dict[int, _Scored] = {}
+        for res in inventory.linked(w):
+            for item in by_obj.get(res.ref, ()):
+                seen.setdefault(id(item), item)
+        for item in by_related.get(w.ref, ()):
+            seen.setdefault(id(item), item)
+        out.append(_score(w.ref, list(seen.values()), targets))
+    return tuple(out)
+
+
+def score_workload(ref: ObjectRef, findings: Sequence[Finding], targets: Sequence[str]) -> WorkloadScore:
+    """One workload's scores and the cost of each finding on each target."""
+    return _score(ref, [_scored(f) for f in findings if weight(f) > 0.0], targets)
+
+
+def _score(ref: ObjectRef, items: list[_Scored], targets: Sequence[str]) -> WorkloadScore:
+    scores: dict[str, int] = {}
+    costs: list[ScoreCost] = []
+    items.sort(key=lambda item: item.order)
+    for target in targets:
+        groups: dict[tuple[str, str], list[_Scored]] = defaultdict(list)
+        for item in items:
+            if not item.clouds or target not in item.clouds:  # hygiene costs everywhere, a tie elsewhere
+                groups[item.group].append(item)
+        weighted: list[tuple[float, _Scored]] = []
+        for group in groups.values():
+            group.sort(key=lambda item: -item.weight)
+            weighted.extend((item.weight * REPEAT_DECAY**i, item) for i, item in enumerate(group))
+        weighted.sort(key=lambda pair: (-pair[0], pair[1].order))
+        remaining = 100.0
+        for points, item in weighted:
+            cost = remaining * min(points, 100.0) / 100.0
+            remaining -= cost
+            f = item.finding
+            costs.append(ScoreCost(target, round(cost, 2), f.rule_id, item.fingerprint, f.message, f.obj))
+        scores[target] = _round_half_up(remaining)
+    return WorkloadScore(ref, scores, tuple(costs))
+
+
+def _round_half_up(value: float) -> int:
+    return math.floor(round(value, 6) + 0.5)
