@@ -69,7 +69,7 @@ def run_rules(
     }
     overrides = {r.spec.id: r.severity for r in rules if r.severity is not None}
 
-    def collect(spec: RuleSpec, produced: Iterable[Finding], obj: str) -> None:
+    def collect(spec: RuleSpec, produced: Iterable[Finding], subject: object) -> None:
         try:
             for finding in produced:
                 if not isinstance(finding, Finding):
@@ -77,41 +77,49 @@ def run_rules(
                 findings.append(finding)
         except Exception as exc:
             crashes.append(
-                RuleCrash(spec.id, spec.plugin, obj, f"{type(exc).__name__}: {exc}", traceback.format_exc())
+                RuleCrash(spec.id, spec.plugin, _label(subject), f"{type(exc).__name__}: {exc}",
+                          traceback.format_exc())
             )
 
-    by_kind: dict[str, list[ActiveRule]] = defaultdict(list)
-    any_kind: list[ActiveRule] = []
+    # Dispatch tables built once: (rule, context) pairs per kind, kind-specific rules first.
+    Plan = list[tuple[ActiveRule, RuleContext[Any]]]
+    any_kind: Plan = []
+    kinds: set[str] = set()
     for r in rules:
         if r.spec.target is Target.RESOURCE:
             if r.spec.kinds is None:
-                any_kind.append(r)
+                any_kind.append((r, contexts[r.spec.id]))
             else:
-                for kind in r.spec.kinds:
-                    by_kind[kind].append(r)
-    workload_rules = [r for r in rules if r.spec.target is Target.WORKLOAD]
-    inventory_rules = [r for r in rules if r.spec.target is Target.INVENTORY]
+                kinds.update(r.spec.kinds)
+    by_kind: dict[str, Plan] = {
+        kind: [(r, contexts[r.spec.id]) for r in rules
+               if r.spec.target is Target.RESOURCE and r.spec.kinds is not None and kind in r.spec.kinds] + any_kind
+        for kind in kinds
+    }
+    workload_rules: Plan = [(r, contexts[r.spec.id]) for r in rules if r.spec.target is Target.WORKLOAD]
+    inventory_rules: Plan = [(r, contexts[r.spec.id]) for r in rules if r.spec.target is Target.INVENTORY]
 
     clock = time.perf_counter
     for res in inventory.reported():
-        applicable = by_kind.get(res.kind)
-        for r in (*applicable, *any_kind) if applicable else any_kind:
-            start = clock() if timings else 0.0
-            collect(r.spec, _call(r, contexts[r.spec.id], res), str(res.ref))
+        for r, ctx in by_kind.get(res.kind, any_kind):
             if timings:
+                start = clock()
+                collect(r.spec, _call(r, ctx, res), res)
                 seconds[r.spec.id] += clock() - start
+            else:
+                collect(r.spec, _call(r, ctx, res), res)
     if workload_rules:
         for w in inventory.workloads:
             if w.resource.context:
                 continue
-            for r in workload_rules:
+            for r, ctx in workload_rules:
                 start = clock() if timings else 0.0
-                collect(r.spec, _call(r, contexts[r.spec.id], w), str(w.ref))
+                collect(r.spec, _call(r, ctx, w), w)
                 if timings:
                     seconds[r.spec.id] += clock() - start
-    for r in inventory_rules:
+    for r, ctx in inventory_rules:
         start = clock() if timings else 0.0
-        collect(r.spec, _call(r, contexts[r.spec.id], None), "inventory")
+        collect(r.spec, _call(r, ctx, None), None)
         if timings:
             seconds[r.spec.id] += clock() - start
 
@@ -122,6 +130,12 @@ def run_rules(
     if overrides:
         findings = [f.with_severity(overrides[f.rule_id]) if f.rule_id in overrides else f for f in findings]
     return EngineResult(tuple(findings), tuple(crashes), dict(seconds))
+
+
+def _label(subject: object) -> str:
+    """What a crashed check was looking at, for the report (built only when a rule crashes)."""
+    ref = getattr(subject, "ref", None)
+    return "inventory" if ref is None else str(ref)
 
 
 def _call(r: ActiveRule, ctx: RuleContext[Any], subject: object) -> Iterable[Finding]:
