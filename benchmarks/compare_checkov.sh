@@ -31,7 +31,7 @@ gnutime=/usr/bin/time
 if [[ ! -x "$venv/bin/checkov" ]]; then
   echo "installing checkov into $venv (from PyPI) ..." >&2
   python3 -m venv "$venv"
-  "$venv/bin/pip" install --quiet checkov >&2
+  "$venv/bin/pip" install --quiet checkov >"$out/pip.log" 2>&1 || { cat "$out/pip.log" >&2; exit 2; }
 fi
 
 if [[ ! -f "$corpus/CORPUS.txt" ]]; then

@@ -725,7 +725,7 @@ def _json_document(
     loader = _Loader(chunk)
     try:
         get: Callable[[], Any] = loader.get_event
-        builder = _Builder(get, max_nodes, line, col)
+        builder = _Builder(get, max_nodes, line, col, long_lines=len(chunk) > COL_MASK)
         get()  # StreamStartEvent
         if get().__class__ is DocumentStartEvent:
             built = builder.document(get())
