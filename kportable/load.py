@@ -627,7 +627,7 @@ def _origin(text: str, start: int, end: int) -> str | None:
     return found
 
 
-def _syntax_problem(exc: yaml.YAMLError, line_offset: int = 0) -> LoadProblem:
+def _syntax_problem(exc: yaml.YAMLError, text: str) -> LoadProblem:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
     context = getattr(exc, "context", None)
@@ -636,8 +636,13 @@ def _syntax_problem(exc: yaml.YAMLError, line_offset: int = 0) -> LoadProblem:
         message = f"YAML reader error: {exc.reason} (character {exc.character!r})"
         return LoadProblem(YAML_SYNTAX, 1, 1, message)
     if mark is None:
-        return LoadProblem(YAML_SYNTAX, 1 + line_offset, 1, message)
-    return LoadProblem(YAML_SYNTAX, mark.line + 1 + line_offset, mark.column + 1, message)
+        return LoadProblem(YAML_SYNTAX, 1, 1, message)
+    line, column = mark.line + 1, mark.column + 1
+    if mark.index >= len(text) and column == 1 and line > 1 and not text.endswith(("\n", "\r")):
+        # at the end of a stream without a final line break, libyaml moves to a line that does
+        # not exist; point at the end of the last line instead
+        line, column = line - 1, len(text) - max(text.rfind("\n"), text.rfind("\r"))
+    return LoadProblem(YAML_SYNTAX, line, column, message)
 
 
 def parse_yaml(path: str, text: str, out: ParsedSource, max_nodes: int = DEFAULT_MAX_NODES) -> None:
@@ -669,7 +674,7 @@ def parse_yaml(path: str, text: str, out: ParsedSource, max_nodes: int = DEFAULT
                     return
             prev_end = end.index
     except yaml.YAMLError as exc:
-        out.problems.append(_syntax_problem(exc))
+        out.problems.append(_syntax_problem(exc, text))
     finally:
         loader.dispose()
 
@@ -705,7 +710,9 @@ def parse_json(path: str, text: str, out: ParsedSource, max_nodes: int = DEFAULT
             return
         line = text.count("\n", 0, pos)
         col = pos - (text.rfind("\n", 0, pos) + 1)
-        chunk = text[pos:end].replace("\t", " ")
+        chunk = _NOT_YAML.sub(" ", text[pos:end])
+        if "\\u" in chunk:
+            chunk = _SURROGATE_ESCAPE.sub(r"\\u0020", chunk)
         doc, stop = _json_document(path, index, chunk, value, line, col, max_nodes, out)
         out.documents.append(doc)
         if stop:
@@ -717,7 +724,7 @@ def parse_json(path: str, text: str, out: ParsedSource, max_nodes: int = DEFAULT
 def _json_document(
     path: str, index: int, chunk: str, value: JSON, line: int, col: int, max_nodes: int, out: ParsedSource
 ) -> tuple[Document, bool]:
-    """One JSON value with positions, read again as YAML (JSON is YAML) when that gives the same data.
+    """One JSON value (the data, as ``kubectl`` reads it) with positions from reading it again as YAML.
 
     Returns the document and whether to stop reading the file (a fatal abort: nesting too deep).
     """
@@ -740,11 +747,62 @@ def _json_document(
         if abort is not None:
             out.problems.append(_with_doc(abort.problem, index))
             return Document(path, index, line + 1, None, pack(line, col)), abort.fatal
-        if data == value:
+        shadow = entry if _same_shape(data, value) else _rekeyed(entry, data, value)
+        if shadow is not None:
             out.problems.extend(_with_doc(p, index) for p in builder.problems)
-            return Document(path, index, line + 1, data, entry), False
-    # JSON that YAML 1.1 reads differently: keep the JSON value, positions at the document start.
+            return Document(path, index, line + 1, value, shadow), False
+    # JSON that YAML 1.1 cannot read: keep the JSON value, positions at the document start.
     return Document(path, index, line + 1, value, pack(line, col)), False
+
+
+# JSON read again as YAML for positions: characters JSON allows raw but YAML does not (a tab as
+# indentation, DEL and C1 controls, U+FFFE/U+FFFF) or reads as line breaks (NEL, LS, PS; JSON and
+# editors do not) become spaces, one for one, so every column stays put.
+_NOT_YAML = re.compile("[\t\x7f-\x9f\u2028\u2029\ufffe\uffff]")
+# libyaml rejects the surrogate-pair escapes JSON uses for astral characters (json.dumps writes
+# them by default); strings only feed positions here, so a same-length escape stands in.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+
+
+def _same_shape(a: JSON, b: JSON) -> bool:
+    """Same keys and list lengths all the way down (scalars may differ: YAML 1.1 reads ``1e+20``
+    as a string). The YAML shadow then locates every key of the JSON value exactly."""
+    if isinstance(a, dict):
+        return isinstance(b, dict) and a.keys() == b.keys() and all(_same_shape(a[k], b[k]) for k in a)
+    if isinstance(a, list):
+        return isinstance(b, list) and len(a) == len(b) and all(_same_shape(x, y) for x, y in zip(a, b, strict=True))
+    return not isinstance(b, dict | list)
+
+
+def _rekeyed(entry: Entry, data: JSON, value: JSON) -> Entry | None:
+    """The shadow of ``data`` keyed like ``value`` (keys matched by order), or None if shapes differ.
+
+    For keys YAML read differently (a surrogate-pair escape stood in for by a space)."""
+    if isinstance(value, dict):
+        if not isinstance(data, dict) or len(data) != len(value) or not isinstance(entry, tuple):
+            return None
+        sub = entry[1]
+        assert isinstance(sub, dict)
+        out: dict[str, Entry] = {}
+        for (ykey, yvalue), (jkey, jvalue) in zip(data.items(), value.items(), strict=True):
+            child = _rekeyed(sub[ykey], yvalue, jvalue)
+            if child is None:
+                return None
+            out[jkey] = child
+        return entry[0], out
+    if isinstance(value, list):
+        if not isinstance(data, list) or len(data) != len(value) or not isinstance(entry, tuple):
+            return None
+        items = entry[1]
+        assert isinstance(items, list)
+        rekeyed: list[Entry] = []
+        for item, yvalue, jvalue in zip(items, data, value, strict=True):
+            child = _rekeyed(item, yvalue, jvalue)
+            if child is None:
+                return None
+            rekeyed.append(child)
+        return entry[0], rekeyed
+    return None if isinstance(data, dict | list) else entry
 
 
 def looks_like_json(text: str) -> bool:
