@@ -18,8 +18,6 @@ import gc
 import marshal
 import os
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from .load import Document, LoadProblem, ParsedSource
@@ -75,7 +73,9 @@ def parse_files(items: Sequence[InputFile], jobs: int, max_bytes: int, sizes: Se
 
     If a worker dies (killed, out of memory), the chunks it did not return are parsed here.
     """
-    import multiprocessing as mp
+    import multiprocessing as mp  # here: a serial run (pre-commit, one file) never pays for these imports
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
 
     chunks = chunked(items, sizes, jobs * CHUNKS_PER_JOB)
     context = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None

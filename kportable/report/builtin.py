@@ -2,15 +2,31 @@
 
 from __future__ import annotations
 
-from .base import OutputFormat
+from typing import TYPE_CHECKING
+
+from .base import OutputFormat, ReportOptions
+
+if TYPE_CHECKING:
+    from ..api import RunResult
 
 
 def builtin_formats() -> list[OutputFormat]:
-    from . import json_report, text
-
     return [
         OutputFormat(
-            "text", "Findings grouped by file with the offending line, then a summary (default).", text.render
+            "text", "Findings grouped by file with the offending line, then a summary (default).", _text
         ),
-        OutputFormat("json", "Stable, sorted JSON described by schemas/report.schema.json.", json_report.render),
+        OutputFormat("json", "Stable, sorted JSON described by schemas/report.schema.json.", _json),
     ]
+
+
+# Each renderer is imported when its format is used: ``--format json`` never loads rich.
+def _text(result: RunResult, options: ReportOptions) -> str:
+    from .text import render
+
+    return render(result, options)
+
+
+def _json(result: RunResult, options: ReportOptions) -> str:
+    from .json_report import render
+
+    return render(result, options)
