@@ -13,7 +13,7 @@ from __future__ import annotations
 import time
 import traceback
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -69,59 +69,50 @@ def run_rules(
     }
     overrides = {r.spec.id: r.severity for r in rules if r.severity is not None}
 
-    def collect(spec: RuleSpec, produced: Iterable[Finding], subject: object) -> None:
-        try:
-            for finding in produced:
-                if not isinstance(finding, Finding):
-                    raise TypeError(f"check yielded {type(finding).__name__}, expected Finding")
-                findings.append(finding)
-        except Exception as exc:
-            crashes.append(
-                RuleCrash(spec.id, spec.plugin, _label(subject), f"{type(exc).__name__}: {exc}",
-                          traceback.format_exc())
-            )
+    # Dispatch tables built once: (spec, context, check) per kind, kind-specific rules first.
+    def plan(r: ActiveRule) -> _Step:
+        check = r.spec.check
+        if r.spec.target is Target.INVENTORY:
+            return r.spec, contexts[r.spec.id], lambda _subject, ctx: check(ctx)
+        return r.spec, contexts[r.spec.id], check
 
-    # Dispatch tables built once: (rule, context) pairs per kind, kind-specific rules first.
-    Plan = list[tuple[ActiveRule, RuleContext[Any]]]
-    any_kind: Plan = []
-    kinds: set[str] = set()
-    for r in rules:
-        if r.spec.target is Target.RESOURCE:
-            if r.spec.kinds is None:
-                any_kind.append((r, contexts[r.spec.id]))
-            else:
-                kinds.update(r.spec.kinds)
-    by_kind: dict[str, Plan] = {
-        kind: [(r, contexts[r.spec.id]) for r in rules
-               if r.spec.target is Target.RESOURCE and r.spec.kinds is not None and kind in r.spec.kinds] + any_kind
+    resource_rules = [r for r in rules if r.spec.target is Target.RESOURCE]
+    any_kind = [plan(r) for r in resource_rules if r.spec.kinds is None]
+    kinds = {kind for r in resource_rules for kind in (r.spec.kinds or ())}
+    by_kind = {
+        kind: [plan(r) for r in resource_rules if r.spec.kinds is not None and kind in r.spec.kinds] + any_kind
         for kind in kinds
     }
-    workload_rules: Plan = [(r, contexts[r.spec.id]) for r in rules if r.spec.target is Target.WORKLOAD]
-    inventory_rules: Plan = [(r, contexts[r.spec.id]) for r in rules if r.spec.target is Target.INVENTORY]
+    workload_rules = [plan(r) for r in rules if r.spec.target is Target.WORKLOAD]
+    inventory_rules = [plan(r) for r in rules if r.spec.target is Target.INVENTORY]
 
     clock = time.perf_counter
-    for res in inventory.reported():
-        for r, ctx in by_kind.get(res.kind, any_kind):
-            if timings:
-                start = clock()
-                collect(r.spec, _call(r, ctx, res), res)
-                seconds[r.spec.id] += clock() - start
-            else:
-                collect(r.spec, _call(r, ctx, res), res)
-    if workload_rules:
-        for w in inventory.workloads:
-            if w.resource.context:
-                continue
-            for r, ctx in workload_rules:
+    append = findings.append
+
+    def apply(subjects: Iterable[Any], steps_for: Callable[[Any], list[_Step]]) -> None:
+        """Run each subject's checks. The hot loop of a run (rules x resources): no call but the check's."""
+        for subject in subjects:
+            for spec, ctx, check in steps_for(subject):
                 start = clock() if timings else 0.0
-                collect(r.spec, _call(r, ctx, w), w)
+                try:
+                    produced = check(subject, ctx)
+                    if produced is not None:
+                        for finding in produced:
+                            if finding.__class__ is not Finding and not isinstance(finding, Finding):
+                                raise TypeError(f"check yielded {type(finding).__name__}, expected Finding")
+                            append(finding)
+                except Exception as exc:
+                    crashes.append(
+                        RuleCrash(spec.id, spec.plugin, _label(subject), f"{type(exc).__name__}: {exc}",
+                                  traceback.format_exc())
+                    )
                 if timings:
-                    seconds[r.spec.id] += clock() - start
-    for r, ctx in inventory_rules:
-        start = clock() if timings else 0.0
-        collect(r.spec, _call(r, ctx, None), None)
-        if timings:
-            seconds[r.spec.id] += clock() - start
+                    seconds[spec.id] += clock() - start
+
+    apply(inventory.reported(), lambda res: by_kind.get(res.kind, any_kind))
+    if workload_rules:
+        apply((w for w in inventory.workloads if not w.resource.context), lambda _: workload_rules)
+    apply((None,) if inventory_rules else (), lambda _: inventory_rules)
 
     context_paths = {res.path for res in inventory.resources if res.context}
     context_paths.update(p.path for p in inventory.problems if p.context)
@@ -138,15 +129,4 @@ def _label(subject: object) -> str:
     return "inventory" if ref is None else str(ref)
 
 
-def _call(r: ActiveRule, ctx: RuleContext[Any], subject: object) -> Iterable[Finding]:
-    """Start a check; exceptions raised before the first yield are deferred to ``collect``."""
-    try:
-        result = r.spec.check(ctx) if subject is None else r.spec.check(subject, ctx)
-        return result if result is not None else ()
-    except Exception as exc:
-        return _raise(exc)
-
-
-def _raise(exc: Exception) -> Iterable[Finding]:
-    raise exc
-    yield  # pragma: no cover - makes this a generator
+_Step = tuple[RuleSpec, RuleContext[Any], Callable[..., Iterable[Finding] | None]]
