@@ -17,6 +17,7 @@ from __future__ import annotations
 import gc
 import marshal
 import os
+import sys
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -78,7 +79,8 @@ def parse_files(items: Sequence[InputFile], jobs: int, max_bytes: int, sizes: Se
     from concurrent.futures.process import BrokenProcessPool
 
     chunks = chunked(items, sizes, jobs * CHUNKS_PER_JOB)
-    context = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
+    # fork is cheap and safe on Linux; elsewhere (macOS, Windows) the platform default (spawn)
+    context = mp.get_context("fork") if sys.platform.startswith("linux") else None
     out: list[ParsedSource] = []
     done = 0
     try:
