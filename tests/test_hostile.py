@@ -208,6 +208,7 @@ def test_huge_file_is_rejected_by_size_without_being_read(tmp_path: Path, monkey
     (message,) = [f["message"] for f in report["findings"] if f["file"].endswith("huge.yaml")]
     assert "104,857,600 bytes, over the 16,777,216-byte limit" in message
     assert code == 1
+    assert {("huge.yaml", "KP007", 1), GOOD_FINDING} <= api_rows(lint_api(tmp_path), tmp_path)
 
 
 def test_symlink_loops_in_a_directory(tmp_path: Path) -> None:
@@ -295,6 +296,7 @@ def test_unreadable_file_simulated(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     (message,) = [f["message"] for f in report["findings"] if f["file"] == str(secret)]
     assert message == "cannot read file: Permission denied"
     assert code == 1
+    assert {("secret.yaml", "KP007", 1), GOOD_FINDING} <= api_rows(lint_api(tmp_path), tmp_path)
 
 
 def test_missing_path_is_a_finding_not_a_usage_error(tmp_path: Path) -> None:
@@ -314,7 +316,7 @@ def test_bad_jobs_is_a_usage_error(tmp_path: Path) -> None:
 def test_hundred_thousand_tiny_files(tmp_path: Path) -> None:
     """A wide tree of tiny files: every file counted, the real finding kept.
 
-    Measured here: about 5 s to create the files, 2 s to lint them (``--jobs 1``).
+    Measured here: about 5 s to create the files, 2 s to lint them with ``--jobs 1``.
     """
     root = tmp_path / "many"
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL
@@ -330,3 +332,6 @@ def test_hundred_thousand_tiny_files(tmp_path: Path) -> None:
     assert result.stats.files == 100_001
     assert result.stats.non_kubernetes == 100_000
     assert api_rows(result, root) == {GOOD_FINDING}
+    code, report = lint_cli(root, "--jobs", "2")
+    assert (code, rows(report, root)) == (1, {GOOD_FINDING})
+    assert report["summary"]["files"] == 100_001
