@@ -638,11 +638,16 @@ def _syntax_problem(exc: yaml.YAMLError, text: str) -> LoadProblem:
     if mark is None:
         return LoadProblem(YAML_SYNTAX, 1, 1, message)
     line, column = mark.line + 1, mark.column + 1
-    if mark.index >= len(text) and column == 1 and line > 1 and not text.endswith(("\n", "\r")):
+    if column == 1 and line > 1:
         # at the end of a stream without a final line break, libyaml moves to a line that does
         # not exist; point at the end of the last line instead
-        line, column = line - 1, len(text) - max(text.rfind("\n"), text.rfind("\r"))
+        breaks = [m.end() for m in _LINE_BREAK.finditer(text)]
+        if line > len(breaks) + 1:
+            line, column = len(breaks) + 1, len(text) - (breaks[-1] if breaks else 0) + 1
     return LoadProblem(YAML_SYNTAX, line, column, message)
+
+
+_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")  # libyaml's (YAML 1.1) line breaks
 
 
 def parse_yaml(path: str, text: str, out: ParsedSource, max_nodes: int = DEFAULT_MAX_NODES) -> None:
