@@ -717,7 +717,7 @@ def parse_json(path: str, text: str, out: ParsedSource, max_nodes: int = DEFAULT
         col = pos - (text.rfind("\n", 0, pos) + 1)
         chunk = _NOT_YAML.sub(" ", text[pos:end])
         if "\\u" in chunk:
-            chunk = _SURROGATE_ESCAPE.sub(r"\\u0020", chunk)
+            chunk = _SURROGATE_ESCAPE.sub(_private_use, chunk)
         doc, stop = _json_document(path, index, chunk, value, line, col, max_nodes, out)
         out.documents.append(doc)
         if stop:
@@ -765,8 +765,13 @@ def _json_document(
 # editors do not) become spaces, one for one, so every column stays put.
 _NOT_YAML = re.compile("[\t\x7f-\x9f\u2028\u2029\ufffe\uffff]")
 # libyaml rejects the surrogate-pair escapes JSON uses for astral characters (json.dumps writes
-# them by default); strings only feed positions here, so a same-length escape stands in.
+# them by default); strings only feed positions here, so a same-length escape of a private-use
+# character stands in (D800-DFFF -> E800-EFFF: distinct keys stay distinct).
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+
+
+def _private_use(match: re.Match[str]) -> str:
+    return "\\ue" + match.group()[3:]
 
 
 def _same_shape(a: JSON, b: JSON) -> bool:
