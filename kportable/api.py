@@ -7,8 +7,6 @@ the ``RunResult`` into a report and an exit code.
 
 from __future__ import annotations
 
-import gc
-import os
 import time
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -21,9 +19,10 @@ from .baseline import Baseline, BaselineEntry
 from .engine import ActiveRule, RuleCrash, run_rules
 from .errors import UserError
 from .findings import Finding, Severity
+from .gcpause import gc_paused
 from .inventory import FileProblem, Inventory
 from .k8s_versions import target_windows
-from .load import DEFAULT_MAX_BYTES, ParsedSource
+from .load import DEFAULT_MAX_BYTES, LoadProblem, ParsedSource, parse_bytes
 from .model import CLUSTER_SCOPED_KINDS, DEFAULT_NAMESPACE, Resource, as_dict, as_str, resources_of
 from .plugins.manager import Registry, get_registry
 from .render.pipeline import RenderStage
@@ -31,11 +30,9 @@ from .rule import RuleSpec, build_options
 from .schema_dir import SchemaDirectory
 from .score import compute_scores
 from .score_types import WorkloadScore
-from .sources import InputFile, expand, read_input
+from .sources import InputFile, expand, failed, read_bytes, read_input
 from .suppress import Exemption, apply_suppressions
 from .validate import SCHEMA_RULE, SchemaCatalog, SchemaCoverage, coverage, resolve_version
-
-PARALLEL_MIN_FILES = 16
 
 
 @dataclass(frozen=True)
@@ -216,25 +213,41 @@ def select_rules(registry: Registry, options: RunOptions) -> list[ActiveRule]:
 # --------------------------------------------------------------------------- reading
 
 
-def _parse_one(args: tuple[InputFile, int]) -> ParsedSource:
-    gc.disable()
-    item, max_bytes = args
-    return read_input(item, max_bytes=max_bytes)
+def read_all(
+    items: Sequence[InputFile], options: RunOptions, seconds: dict[str, float] | None = None
+) -> list[ParsedSource]:
+    """Read and parse every input, in worker processes when ``jobs > 1`` (same result either way).
 
+    With ``seconds``, a serial run adds the time spent reading bytes (``read``) and parsing them
+    (``parse``); a parallel run adds the wall time of the worker pool (``read+parse (workers)``).
+    """
+    from .parallel import available_cpus, parse_files, should_parallelise, sizes_of
 
-def read_all(items: Sequence[InputFile], options: RunOptions) -> list[ParsedSource]:
-    """Read and parse every input, in worker processes when ``jobs > 1`` (same order either way)."""
+    clock = time.perf_counter
     disk = [i for i in items if i.path is not None]
-    jobs = min(options.jobs, os.cpu_count() or 1)
-    parsed: list[ParsedSource]
-    if jobs > 1 and len(disk) >= PARALLEL_MIN_FILES:
-        import multiprocessing as mp
-
-        ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
-        with ctx.Pool(jobs) as pool:
-            parsed = pool.map(_parse_one, [(i, options.max_file_size) for i in disk], chunksize=8)
+    jobs = min(options.jobs, available_cpus())
+    sizes = sizes_of(disk) if jobs > 1 else []
+    parsed: list[ParsedSource] = []
+    if jobs > 1 and should_parallelise(jobs, disk, sizes):
+        start = clock()
+        parsed = parse_files(disk, jobs, options.max_file_size, sizes)
+        if seconds is not None:
+            seconds["read+parse (workers)"] = seconds.get("read+parse (workers)", 0.0) + clock() - start
     else:
-        parsed = [read_input(i, max_bytes=options.max_file_size) for i in disk]
+        read = parse = 0.0
+        for item in disk:
+            start = clock()
+            raw = read_bytes(item, max_bytes=options.max_file_size)
+            middle = clock()
+            parsed.append(
+                failed(item.display, raw) if isinstance(raw, LoadProblem)
+                else parse_bytes(item.display, raw, max_bytes=options.max_file_size)
+            )
+            read += middle - start
+            parse += clock() - middle
+        if seconds is not None and disk:
+            seconds["read"] = seconds.get("read", 0.0) + read
+            seconds["parse"] = seconds.get("parse", 0.0) + parse
     by_name = {p.path: p for p in parsed}
     out = []
     for item in items:
@@ -246,8 +259,6 @@ def read_all(items: Sequence[InputFile], options: RunOptions) -> list[ParsedSour
 
 
 def _inline(inputs: Sequence[tuple[str, bytes]], options: RunOptions) -> list[ParsedSource]:
-    from .load import parse_bytes
-
     return [
         parse_bytes(name, raw, max_bytes=options.max_file_size)
         for name, raw in sorted(inputs)
@@ -310,17 +321,12 @@ def build_inventory(
 
 def run(options: RunOptions, registry: Registry | None = None) -> RunResult:
     """Lint what ``options`` names and return the result. Raises ``UserError`` for bad options only."""
-    gc_was_enabled = gc.isenabled()
-    gc.disable()  # the pipeline builds millions of small acyclic objects; collection only costs time
-    try:
+    with gc_paused():  # the pipeline builds millions of small acyclic objects; collection only costs time
         if options.profiles:
             from .render.profiles import run_profiles
 
             return run_profiles(options, registry, _run)
         return _run(options, registry)
-    finally:
-        if gc_was_enabled:
-            gc.enable()
 
 
 def _run(options: RunOptions, registry: Registry | None) -> RunResult:
@@ -342,14 +348,13 @@ def _run(options: RunOptions, registry: Registry | None) -> RunResult:
     start = clock()
     items, path_problems = expand(options.paths, exclude=options.exclude, stdin_name=options.stdin_name)
     context_items, context_problems = expand(options.context_paths, exclude=options.exclude, context=True)
+    seconds["expand"] = clock() - start
     render = RenderStage(options)
     items = render.expand(items)
-    sources = read_all(items, options) + _inline(options.inputs, options) + render.built_sources
+    sources = read_all(items, options, seconds) + _inline(options.inputs, options) + render.built_sources
     for display, problem in path_problems:
-        missing = ParsedSource(display)
-        missing.problems.append(problem)
-        sources.append(missing)
-    context_sources = read_all(context_items, options) + _inline(options.context_inputs, options)
+        sources.append(failed(display, problem))
+    context_sources = read_all(context_items, options, seconds) + _inline(options.context_inputs, options)
     render.prepare((sources, context_sources), (*items, *context_items))
     del context_problems  # a missing context path only narrows what cross-resource rules can see
     seconds["read+parse"] = clock() - start

@@ -13,7 +13,7 @@ from __future__ import annotations
 import time
 import traceback
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -77,53 +77,50 @@ def run_rules(
     }
     overrides = {r.spec.id: r.severity for r in rules if r.severity is not None}
 
-    def collect(spec: RuleSpec, produced: Iterable[Finding], obj: object) -> None:
-        # ``obj`` is the resource, workload or "inventory"; it is turned into text only for a crash.
-        try:
-            for finding in produced:
-                if not isinstance(finding, Finding):
-                    raise TypeError(f"check yielded {type(finding).__name__}, expected Finding")
-                findings.append(finding)
-        except Exception as exc:
-            crashes.append(
-                RuleCrash(spec.id, spec.plugin, str(getattr(obj, "ref", obj)), f"{type(exc).__name__}: {exc}",
-                          traceback.format_exc())
-            )
+    # Dispatch tables built once: (spec, context, check) per kind, kind-specific rules first.
+    def plan(r: ActiveRule) -> _Step:
+        check = r.spec.check
+        if r.spec.target is Target.INVENTORY:
+            return r.spec, contexts[r.spec.id], lambda _subject, ctx: check(ctx)
+        return r.spec, contexts[r.spec.id], check
 
-    by_kind: dict[str, list[ActiveRule]] = defaultdict(list)
-    any_kind: list[ActiveRule] = []
-    for r in rules:
-        if r.spec.target is Target.RESOURCE:
-            if r.spec.kinds is None:
-                any_kind.append(r)
-            else:
-                for kind in r.spec.kinds:
-                    by_kind[kind].append(r)
-    workload_rules = [r for r in rules if r.spec.target is Target.WORKLOAD]
-    inventory_rules = [r for r in rules if r.spec.target is Target.INVENTORY]
+    resource_rules = [r for r in rules if r.spec.target is Target.RESOURCE]
+    any_kind = [plan(r) for r in resource_rules if r.spec.kinds is None]
+    kinds = {kind for r in resource_rules for kind in (r.spec.kinds or ())}
+    by_kind = {
+        kind: [plan(r) for r in resource_rules if r.spec.kinds is not None and kind in r.spec.kinds] + any_kind
+        for kind in kinds
+    }
+    workload_rules = [plan(r) for r in rules if r.spec.target is Target.WORKLOAD]
+    inventory_rules = [plan(r) for r in rules if r.spec.target is Target.INVENTORY]
 
     clock = time.perf_counter
-    for res in inventory.reported():
-        applicable = by_kind.get(res.kind)
-        for r in (*applicable, *any_kind) if applicable else any_kind:
-            start = clock() if timings else 0.0
-            collect(r.spec, _call(r, contexts[r.spec.id], res), res)
-            if timings:
-                seconds[r.spec.id] += clock() - start
-    if workload_rules:
-        for w in inventory.workloads:
-            if w.resource.context:
-                continue
-            for r in workload_rules:
+    append = findings.append
+
+    def apply(subjects: Iterable[Any], steps_for: Callable[[Any], list[_Step]]) -> None:
+        """Run each subject's checks. The hot loop of a run (rules x resources): no call but the check's."""
+        for subject in subjects:
+            for spec, ctx, check in steps_for(subject):
                 start = clock() if timings else 0.0
-                collect(r.spec, _call(r, contexts[r.spec.id], w), w)
+                try:
+                    produced = check(subject, ctx)
+                    if produced is not None:
+                        for finding in produced:
+                            if finding.__class__ is not Finding and not isinstance(finding, Finding):
+                                raise TypeError(f"check yielded {type(finding).__name__}, expected Finding")
+                            append(finding)
+                except Exception as exc:
+                    crashes.append(
+                        RuleCrash(spec.id, spec.plugin, _label(subject), f"{type(exc).__name__}: {exc}",
+                                  traceback.format_exc())
+                    )
                 if timings:
-                    seconds[r.spec.id] += clock() - start
-    for r in inventory_rules:
-        start = clock() if timings else 0.0
-        collect(r.spec, _call(r, contexts[r.spec.id], None), "inventory")
-        if timings:
-            seconds[r.spec.id] += clock() - start
+                    seconds[spec.id] += clock() - start
+
+    apply(inventory.reported(), lambda res: by_kind.get(res.kind, any_kind))
+    if workload_rules:
+        apply((w for w in inventory.workloads if not w.resource.context), lambda _: workload_rules)
+    apply((None,) if inventory_rules else (), lambda _: inventory_rules)
 
     context_paths = {res.path for res in inventory.resources if res.context}
     context_paths.update(p.path for p in inventory.problems if p.context)
@@ -134,15 +131,10 @@ def run_rules(
     return EngineResult(tuple(findings), tuple(crashes), dict(seconds))
 
 
-def _call(r: ActiveRule, ctx: RuleContext[Any], subject: object) -> Iterable[Finding]:
-    """Start a check; exceptions raised before the first yield are deferred to ``collect``."""
-    try:
-        result = r.spec.check(ctx) if subject is None else r.spec.check(subject, ctx)
-        return result if result is not None else ()
-    except Exception as exc:
-        return _raise(exc)
+def _label(subject: object) -> str:
+    """What a crashed check was looking at, for the report (built only when a rule crashes)."""
+    ref = getattr(subject, "ref", None)
+    return "inventory" if ref is None else str(ref)
 
 
-def _raise(exc: Exception) -> Iterable[Finding]:
-    raise exc
-    yield  # pragma: no cover - makes this a generator
+_Step = tuple[RuleSpec, RuleContext[Any], Callable[..., Iterable[Finding] | None]]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import enum
-import hashlib
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
@@ -123,6 +122,8 @@ class Finding:
         obj = "" if self.obj is None else f"{self.obj.kind}|{self.obj.namespace}|{self.obj.name}"
         where = self.path if self.obj is not None else f"{self.location.path}:{self.location.line}"
         raw = f"{self.rule_id}|{obj}|{where}|{self.location.path if self.obj is None else ''}"
+        import hashlib  # here, not at the top: OpenSSL's start-up costs ~15 ms and only reports need it
+
         return hashlib.sha256(raw.encode()).hexdigest()[:32]
 
     def sort_key(self) -> tuple[str, int, int, str, str, str]:

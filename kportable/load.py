@@ -1,10 +1,10 @@
 """Bytes -> documents: libyaml-speed parsing that keeps the line of every key.
 
-This is the only module that touches the YAML parser. It composes each stream with
-PyYAML's C loader (libyaml marks on every node), then walks the nodes once to build plain
-JSON-compatible data and a position shadow (see ``positions``). No Python object is ever
-constructed from a tag; aliases are shared, never copied, and their expanded size is bounded;
-nesting depth is bounded before the C parser can recurse too deep.
+This is the only module that touches the YAML parser. It reads each stream's events from
+PyYAML's C parser (libyaml marks on every event) and builds, in one pass, plain JSON-compatible
+data and a position shadow (see ``positions``), with the same results PyYAML's composer would
+give but without building its node tree. No Python object is ever constructed from a tag;
+aliases are shared, never copied, and their expanded size is bounded; nesting depth is bounded.
 
 Every problem with the input is a ``LoadProblem`` (turned into a ``KP0xx`` finding later),
 never an exception: a broken file still yields the documents that parsed before the error.
@@ -17,14 +17,26 @@ import json
 import re
 import sys
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.composer import ComposerError
+from yaml.events import (
+    AliasEvent,
+    DocumentEndEvent,
+    DocumentStartEvent,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    StreamEndEvent,
+)
+from yaml.nodes import ScalarNode
+from yaml.resolver import Resolver
 
-from .positions import Entry, Shadow, pack
+from .positions import COL_MASK, Entry, Shadow, pack
 
 try:
     from yaml import CSafeLoader as _Loader
@@ -45,9 +57,14 @@ JSON = Any  # JSON-compatible value: None, bool, int, float, str, list, dict[str
 
 DEFAULT_MAX_BYTES = 16 * 1024 * 1024
 DEFAULT_MAX_NODES = 2_000_000
+# No Kubernetes object nests this deep. Past it the document is not linted and the rest of the file
+# is not read: libyaml's cost per token grows with the flow nesting depth (quadratic overall), so
+# reading on through a pathological file would hang instead of failing fast.
 MAX_DEPTH = 400
-# libyaml's composer recurses in C; far beyond this it overflows the C stack (measured: ~30k).
-_C_NESTING_LIMIT = 10_000
+_TOO_DEEP = (
+    f"nesting deeper than {MAX_DEPTH} levels (no Kubernetes object nests that deep); "
+    "the document was not linted and the rest of the file was not read"
+)
 
 _TAG = "tag:yaml.org,2002:"
 _STR, _INT, _FLOAT, _BOOL, _NULL = (_TAG + t for t in ("str", "int", "float", "bool", "null"))
@@ -100,9 +117,12 @@ class ParsedSource:
 
 
 class _Abort(Exception):
-    def __init__(self, code: str, line: int, column: int, message: str) -> None:
+    """The current document cannot be linted; ``fatal``: nor can the rest of the file be read."""
+
+    def __init__(self, code: str, line: int, column: int, message: str, *, fatal: bool = False) -> None:
         super().__init__(message)
         self.problem = LoadProblem(code, line, column, message)
+        self.fatal = fatal
 
 
 # --------------------------------------------------------------------------- decoding
@@ -141,42 +161,7 @@ def _bad_byte(raw: bytes, offset: int, what: str) -> LoadProblem:
     return LoadProblem(UNREADABLE, line, column, f"{what} (byte 0x{raw[offset]:02x} at offset {offset})")
 
 
-# --------------------------------------------------------------------------- guards
-
-
-_FLOW = re.compile(r"[\[\]{}]")
-_BLOCK_RUN = re.compile(rf"^[ \t]*(?:[-?][ \t]+){{{_C_NESTING_LIMIT // 2},}}", re.M)
-
-
-def nesting_hint(text: str) -> tuple[int, int] | None:
-    """Return (line, depth) when the text may nest deeper than libyaml can compose safely.
-
-    libyaml composes recursively in C and overflows the C stack some 30,000 levels down, so
-    this runs before it. It is free for ordinary files (a few ``str.count`` calls) and only
-    scans brackets when there are thousands of them. Brackets inside strings count too: an
-    over-approximation is fine for a safety limit. Block nesting deep enough to matter needs
-    a long run of ``- `` or ``? `` indicators on one line (indentation alone cannot reach it
-    within the file-size limit).
-    """
-    if len(text) < 2 * _C_NESTING_LIMIT:
-        return None
-    if text.count("[") + text.count("{") >= _C_NESTING_LIMIT:
-        depth = 0
-        for match in _FLOW.finditer(text):
-            if match.group() in "[{":
-                depth += 1
-                if depth > _C_NESTING_LIMIT:
-                    return text.count("\n", 0, match.start()) + 1, depth
-            elif depth:
-                depth -= 1
-    if text.count("- ") + text.count("? ") >= _C_NESTING_LIMIT // 2:
-        run = _BLOCK_RUN.search(text)
-        if run:
-            return text.count("\n", 0, run.start()) + 1, _C_NESTING_LIMIT // 2
-    return None
-
-
-# --------------------------------------------------------------------------- node walk
+# --------------------------------------------------------------------------- scalars
 
 
 def _int(value: str) -> int | str:
@@ -225,173 +210,385 @@ def _float(value: str) -> float | str:
         return value
 
 
-class _Walker:
-    """One document's node -> (data, shadow) conversion. Not reused across documents.
+def _convert(tag: str, value: str) -> JSON:
+    """The plain-data value of a scalar with a resolved tag (unknown tags read as the string)."""
+    if tag == _STR:
+        return value
+    if tag == _INT:
+        return _int(value)
+    if tag == _BOOL:
+        return value.lower() in _TRUE
+    if tag == _NULL:
+        return None
+    if tag == _FLOAT:
+        return _float(value)
+    return value
 
-    Hot path: about 60 nodes per Kubernetes object. Scalars are handled inline in the
-    mapping and sequence loops, keys are interned (they repeat in every object), and the
-    alias memo is only kept when the stream has anchors at all.
+
+# PyYAML's own resolver (YAML 1.1 implicit types), so tags are exactly the composer's.
+_resolve: Callable[[Any, str, tuple[bool, bool]], str] = Resolver().resolve
+_PLAIN_IMPLICIT = (True, False)
+# Plain scalars repeat endlessly across manifests (``name``, ``TCP``, ``"80"``, ``true``): their
+# resolved value is memoised, which skips PyYAML's regex resolver and shares one object per value.
+# Bounded, and only for tags that need no problem report, so it never changes a result.
+_PLAIN_CACHE: dict[str, JSON] = {}
+_PLAIN_CACHE_MAX = 1 << 16
+_CACHEABLE_TAGS = frozenset((_STR, _INT, _FLOAT, _BOOL, _NULL, *_PLAIN_TAGS))
+_MISS: Any = object()
+
+
+def _scalar_tag(ev: ScalarEvent) -> str:
+    """The tag PyYAML's composer gives a scalar: explicit, or resolved from the value (YAML 1.1)."""
+    tag: str | None = ev.tag
+    if tag is None or tag == "!":
+        return _resolve(ScalarNode, ev.value, ev.implicit)
+    return tag
+
+
+# --------------------------------------------------------------------------- event walk
+
+
+class _Builder:
+    """Libyaml events -> (data, shadow) for the documents of one stream, in a single pass.
+
+    This replaces PyYAML's composer: building nodes costs a Python object per node plus three
+    Python-level resolver calls, which was most of the parse time. The results are exactly the
+    composer's (same tags, same marks, same errors): scalars are resolved with PyYAML's own
+    resolver (memoised for plain scalars), anchors are registered when their node starts (so an
+    alias inside its own anchor is caught as recursive), and the composer's errors (undefined
+    alias, duplicate anchor) are raised as the same ``ComposerError``.
+
+    Hot path: about 110 events per Kubernetes object. Untagged, unanchored scalars are handled
+    inline in the mapping and sequence loops, keys are interned (they repeat in every object),
+    and positions are packed inline unless offsets (JSON chunks) or very long lines need
+    ``pos``.
     """
 
-    __slots__ = ("col_offset", "line_offset", "max_nodes", "memo", "problems")
+    __slots__ = (
+        "anchors", "col_offset", "end", "get", "line_offset", "max_nodes", "names", "open", "plain",
+        "problems",
+    )
 
-    def __init__(self, max_nodes: int, line_offset: int = 0, col_offset: int = 0, aliases: bool = True) -> None:
-        self.memo: dict[int, tuple[JSON, Shadow, int] | None] | None = {} if aliases else None
-        self.problems: list[LoadProblem] = []
+    def __init__(
+        self, get_event: Callable[[], Any], max_nodes: int, line_offset: int = 0, col_offset: int = 0,
+        *, long_lines: bool = False,
+    ) -> None:
+        self.get = get_event
         self.max_nodes = max_nodes
         self.line_offset = line_offset
         self.col_offset = col_offset
+        # inline packing is exact only without offsets and with columns below 2**20
+        self.plain = not (line_offset or col_offset or long_lines)
+        self.problems: list[LoadProblem] = []
+        self.anchors: dict[str, _Anchored] = {}
+        self.names: dict[str, Any] = {}
+        self.open: dict[str, int] = {}
+        self.end: Any = None
 
-    def pos(self, node: Node) -> int:
-        mark = node.start_mark
+    def pos(self, mark: Any) -> int:
         if mark.line == 0:
             return pack(self.line_offset, mark.column + self.col_offset)
         return pack(mark.line + self.line_offset, mark.column)
 
-    def scalar(self, node: ScalarNode) -> JSON:
-        tag = node.tag
-        value: str = node.value
-        if tag == _STR:
-            return value
-        if tag == _INT:
-            return _int(value)
-        if tag == _BOOL:
-            return value.lower() in _TRUE
-        if tag == _NULL:
-            return None
-        if tag == _FLOAT:
-            return _float(value)
-        if tag not in _PLAIN_TAGS:
-            self.unsupported(node)
-        return value
+    # ---------------------------------------------------------------- documents
 
-    def unsupported(self, node: Node) -> None:
-        packed = self.pos(node)
+    def document(self, root: Any) -> tuple[JSON, Entry, _Abort | None, Any]:
+        """Build one document from its root event through its ``DocumentEndEvent``.
+
+        Returns (data, shadow entry, abort or None, end mark of the root node). After an abort
+        the rest of the document is still read, so a syntax error later in it wins, as it does
+        with the composer (which reads the whole document before anything is built).
+        """
+        self.problems = []
+        self.anchors = {}
+        self.names = {}
+        self.open = {}
+        try:
+            data, sub, _, p = self.value(root, 0)
+        except RecursionError:  # MAX_DEPTH keeps this out of reach unless the caller's stack is already deep
+            return None, self.pos(root.start_mark), _too_deep(self.pos(root.start_mark)), None
+        except _Abort as abort:
+            end = None if abort.fatal else self.drain()
+            return None, self.pos(root.start_mark), abort, end
+        end = root.end_mark if root.__class__ is ScalarEvent else self.end
+        self.get()  # DocumentEndEvent
+        return data, p if sub is None else (p, sub), None, end
+
+    def drain(self) -> Any:
+        """Skip to the end of the document, raising the composer's errors; return the root's end mark."""
+        get = self.get
+        last = None
+        while True:
+            ev = get()
+            cls = ev.__class__
+            if cls is DocumentEndEvent:
+                return None if last is None else last.end_mark
+            last = ev
+            if cls is AliasEvent:
+                if ev.anchor not in self.names:
+                    raise ComposerError(None, None, "found undefined alias", ev.start_mark)
+            elif getattr(ev, "anchor", None) is not None:
+                self.define(ev)
+
+    # ---------------------------------------------------------------- nodes
+
+    def define(self, ev: Any) -> None:
+        name = ev.anchor
+        first = self.names.get(name)
+        if first is not None:
+            raise ComposerError("found duplicate anchor; first occurrence", first, "second occurrence", ev.start_mark)
+        self.names[name] = ev.start_mark
+
+    def value(self, ev: Any, depth: int) -> tuple[JSON, Shadow | None, int, int]:
+        """Build the node starting at ``ev``: (data, shadow or None for scalars, expanded size, position)."""
+        cls = ev.__class__
+        if cls is ScalarEvent:
+            p = self.pos(ev.start_mark)
+            tag = _scalar_tag(ev)
+            if ev.anchor is not None:
+                self.define(ev)
+                self.anchors[ev.anchor] = (None, ev.value, tag, p, None)
+            return self.scalar(tag, ev.value, p), None, 1, p
+        if cls is AliasEvent:
+            return self.alias(ev, depth)
+        m = ev.start_mark
+        p = (m.line << 20) | m.column if self.plain else self.pos(m)
+        anchor = ev.anchor
+        if anchor is not None:
+            self.define(ev)
+        if depth > MAX_DEPTH:
+            raise _too_deep(p)
+        tag = ev.tag
+        if tag is not None and tag != "!" and tag not in (_MAP, _SEQ):
+            self.unsupported(tag, p)
+        if anchor is None:
+            if cls is MappingStartEvent:
+                data, sub, n = self.mapping(p, depth)
+            else:
+                data, sub, n = self.sequence(p, depth)
+            return data, sub, n, p
+        self.open[anchor] = p
+        sizes: list[int] | None = None
+        if cls is MappingStartEvent:
+            data, sub, n = self.mapping(p, depth)
+        else:
+            sizes = []
+            data, sub, n = self.sequence(p, depth, sizes)
+        del self.open[anchor]
+        self.anchors[anchor] = (sub, data, n, p, sizes)
+        return data, sub, n, p
+
+    def alias(self, ev: Any, depth: int) -> tuple[JSON, Shadow | None, int, int]:
+        """An alias shares its anchor's data (never copied); its size counts again, so bombs are bounded."""
+        name = ev.anchor
+        if name not in self.names:
+            raise ComposerError(None, None, "found undefined alias", ev.start_mark)
+        entry = self.anchors.get(name)
+        if entry is None:  # still open: the alias is inside its own anchor
+            p = self.open.get(name, self.pos(ev.start_mark))
+            if depth > MAX_DEPTH:
+                raise _too_deep(p)
+            raise _abort(ALIAS_LIMIT, p, "recursive YAML alias: an anchor refers to itself")
+        sub, data, n, p, _ = entry
+        if sub is None:  # a scalar: (None, raw value, tag, position, None)
+            return self.scalar(n, data, p), None, 1, p
+        if depth > MAX_DEPTH:
+            raise _too_deep(p)
+        return data, sub, n, p
+
+    def scalar(self, tag: str, value: str, p: int) -> JSON:
+        if tag not in _CACHEABLE_TAGS:
+            self.unsupported(tag, p)
+        return _convert(tag, value)
+
+    def plain_scalar(self, ev: Any) -> JSON:
+        """Resolve an untagged plain scalar (a cache miss) and remember it when that is safe."""
+        value: str = ev.value
+        tag = _resolve(ScalarNode, value, _PLAIN_IMPLICIT)
+        if tag not in _CACHEABLE_TAGS:
+            self.unsupported(tag, self.pos(ev.start_mark))
+            return value
+        result = _convert(tag, value)
+        if len(_PLAIN_CACHE) < _PLAIN_CACHE_MAX:
+            _PLAIN_CACHE[value] = result
+        return result
+
+    def unsupported(self, tag: str, p: int) -> None:
         self.problems.append(
             LoadProblem(
                 UNSUPPORTED_TAG,
-                (packed >> 20) + 1,
-                (packed & 0xFFFFF) + 1,
-                f"YAML tag {node.tag!r} is not a Kubernetes type; it was ignored and the value read as plain data",
+                (p >> 20) + 1,
+                (p & 0xFFFFF) + 1,
+                f"YAML tag {tag!r} is not a Kubernetes type; it was ignored and the value read as plain data",
             )
         )
 
-    def abort(self, code: str, node: Node, message: str) -> _Abort:
-        packed = self.pos(node)
-        return _Abort(code, (packed >> 20) + 1, (packed & 0xFFFFF) + 1, message)
-
-    def value(self, node: Node, depth: int) -> tuple[JSON, Shadow | None, int]:
-        """Return (data, shadow or None for scalars, expanded node count)."""
-        cls = node.__class__
-        if cls is ScalarNode:
-            return self.scalar(node), None, 1  # type: ignore[arg-type]
-        if depth > MAX_DEPTH:
-            raise self.abort(
-                UNREADABLE, node, f"document nests deeper than {MAX_DEPTH} levels; no Kubernetes object does"
-            )
-        memo = self.memo
-        if memo is None:
-            if node.tag not in (_MAP, _SEQ):
-                self.unsupported(node)
-            return self.mapping(node, depth) if cls is MappingNode else self.sequence(node, depth)  # type: ignore[arg-type]
-        key = id(node)
-        if key in memo:
-            hit = memo[key]
-            if hit is None:
-                raise self.abort(ALIAS_LIMIT, node, "recursive YAML alias: an anchor refers to itself")
-            return hit
-        memo[key] = None
-        if node.tag not in (_MAP, _SEQ):
-            self.unsupported(node)
-        result = self.mapping(node, depth) if cls is MappingNode else self.sequence(node, depth)  # type: ignore[arg-type]
-        memo[key] = result
-        return result
-
-    def sequence(self, node: SequenceNode, depth: int) -> tuple[JSON, Shadow, int]:
+    def sequence(self, start: int, depth: int, sizes: list[int] | None = None) -> tuple[JSON, Shadow, int]:
+        get = self.get
+        plain = self.plain
+        cache = _PLAIN_CACHE
         data: list[JSON] = []
         shadow: list[Entry] = []
+        append = data.append
+        mark_at = shadow.append
         size = 1
-        first_line = self.line_offset == 0 and self.col_offset == 0
-        for item in node.value:
-            mark = item.start_mark
-            p = (mark.line << 20) | mark.column if first_line else self.pos(item)
-            if item.__class__ is ScalarNode:
-                data.append(item.value if item.tag == _STR else self.scalar(item))
-                shadow.append(p)
+        while True:
+            ev = get()
+            cls = ev.__class__
+            if cls is ScalarEvent and ev.tag is None and ev.anchor is None:
+                m = ev.start_mark
+                mark_at((m.line << 20) | m.column if plain else self.pos(m))
+                v = ev.value
+                if ev.implicit[0]:
+                    c = cache.get(v, _MISS)
+                    append(self.plain_scalar(ev) if c is _MISS else c)
+                else:
+                    append(v)
                 size += 1
+                if sizes is not None:
+                    sizes.append(1)
+            elif cls is SequenceEndEvent:
+                self.end = ev.end_mark
+                break
             else:
-                v, sub, n = self.value(item, depth + 1)
-                data.append(v)
-                shadow.append(p if sub is None else (p, sub))
+                v, sub, n, p = self.value(ev, depth + 1)
+                append(v)
+                mark_at(p if sub is None else (p, sub))
                 size += n
+                if sizes is not None:
+                    sizes.append(n)
         if size > self.max_nodes:
-            raise self.too_big(node)
+            raise self.too_big(start)
         return data, shadow, size
 
-    def mapping(self, node: MappingNode, depth: int) -> tuple[JSON, Shadow, int]:
+    def mapping(self, start: int, depth: int) -> tuple[JSON, Shadow, int]:
+        get = self.get
+        plain = self.plain
+        cache = _PLAIN_CACHE
+        problems = self.problems
         data: dict[str, JSON] = {}
         shadow: dict[str, Entry] = {}
         size = 1
         merged: set[str] | None = None
-        plain = self.line_offset == 0 and self.col_offset == 0
-        for knode, vnode in node.value:
-            if knode.__class__ is ScalarNode:
-                if knode.tag == _MERGE:
+        while True:
+            ev = get()
+            cls = ev.__class__
+            if cls is ScalarEvent and ev.tag is None and ev.anchor is None and (k := ev.value) != "<<":
+                m = ev.start_mark
+                kp = (m.line << 20) | m.column if plain else self.pos(m)
+                k = _intern(k)
+            elif cls is MappingEndEvent:
+                self.end = ev.end_mark
+                break
+            else:
+                key = self.key(ev, depth)
+                if key is None:
                     if merged is None:
                         merged = set()
-                    size += self.merge(vnode, depth, data, shadow, merged)
+                    size += self.merge(depth, data, shadow, merged)
                     continue
-                k = _intern(knode.value)
-            else:
-                k = json.dumps(self.value(knode, depth + 1)[0], sort_keys=True, default=str)
-                kp = self.pos(knode)
-                self.problems.append(
-                    LoadProblem(
-                        YAML_SYNTAX,
-                        (kp >> 20) + 1,
-                        (kp & 0xFFFFF) + 1,
-                        "a mapping or list is used as a key (an unrendered template placeholder such as "
-                        "{{ value }}?); Kubernetes YAML needs string keys, kubectl cannot convert this",
-                    )
-                )
-            mark = knode.start_mark
-            p = (mark.line << 20) | mark.column if plain else self.pos(knode)
+                k, kp = key
             if k in data and (merged is None or k not in merged):
-                self.problems.append(
+                problems.append(
                     LoadProblem(
                         DUPLICATE_KEY,
-                        (p >> 20) + 1,
-                        (p & 0xFFFFF) + 1,
+                        (kp >> 20) + 1,
+                        (kp & 0xFFFFF) + 1,
                         f"duplicate key {k!r}: Kubernetes keeps this last value, readers see the first",
                     )
                 )
             if merged:
                 merged.discard(k)
-            if vnode.__class__ is ScalarNode:
-                data[k] = vnode.value if vnode.tag == _STR else self.scalar(vnode)
-                shadow[k] = p
+            ev = get()
+            if ev.__class__ is ScalarEvent and ev.tag is None and ev.anchor is None:
+                v = ev.value
+                if ev.implicit[0]:
+                    c = cache.get(v, _MISS)
+                    data[k] = self.plain_scalar(ev) if c is _MISS else c
+                else:
+                    data[k] = v
+                shadow[k] = kp
                 size += 1
             else:
-                v, sub, n = self.value(vnode, depth + 1)
+                v, sub, n, _ = self.value(ev, depth + 1)
                 data[k] = v
-                shadow[k] = p if sub is None else (p, sub)
+                shadow[k] = kp if sub is None else (kp, sub)
                 size += n
         if size > self.max_nodes:
-            raise self.too_big(node)
+            raise self.too_big(start)
         return data, shadow, size
 
-    def merge(
-        self, vnode: Node, depth: int, data: dict[str, JSON], shadow: dict[str, Entry], merged: set[str]
-    ) -> int:
-        sources = vnode.value if vnode.__class__ is SequenceNode else [vnode]
+    def key(self, ev: Any, depth: int) -> tuple[str, int] | None:
+        """A mapping key that is not a plain string (tagged, anchored, alias, ``<<`` or a collection).
+
+        Returns None for a merge key. A collection used as a key becomes its JSON text and a
+        problem (an unrendered ``{{ template }}`` is the usual cause).
+        """
+        cls = ev.__class__
+        if cls is ScalarEvent:
+            tag = _scalar_tag(ev)
+            p = self.pos(ev.start_mark)
+            if ev.anchor is not None:
+                self.define(ev)
+                self.anchors[ev.anchor] = (None, ev.value, tag, p, None)
+            return None if tag == _MERGE else (_intern(ev.value), p)
+        if cls is AliasEvent:
+            entry = self.anchors.get(ev.anchor)
+            if entry is not None and entry[0] is None:
+                _, raw, tag, p, _ = entry
+                return None if tag == _MERGE else (_intern(raw), p)
+            v, _, _, p = self.alias(ev, depth + 1)
+        else:
+            v, _, _, p = self.value(ev, depth + 1)
+        self.problems.append(
+            LoadProblem(
+                YAML_SYNTAX,
+                (p >> 20) + 1,
+                (p & 0xFFFFF) + 1,
+                "a mapping or list is used as a key (an unrendered template placeholder such as "
+                "{{ value }}?); Kubernetes YAML needs string keys, kubectl cannot convert this",
+            )
+        )
+        return json.dumps(v, sort_keys=True, default=str), p
+
+    def merge(self, depth: int, data: dict[str, JSON], shadow: dict[str, Entry], merged: set[str]) -> int:
+        """Read the value of a ``<<`` key and merge its mapping(s) into ``data`` (own keys win)."""
+        ev = self.get()
+        cls = ev.__class__
+        sources: list[tuple[Any, Any, int]] = []
+        v: Any
+        sub: Any
+        if cls is ScalarEvent:  # not a mapping: ignored, as by the composer-based reader
+            if ev.anchor is not None:
+                self.define(ev)
+                self.anchors[ev.anchor] = (None, ev.value, _scalar_tag(ev), self.pos(ev.start_mark), None)
+            return 0
+        if cls is AliasEvent:
+            entry = self.anchors.get(ev.anchor)
+            if entry is not None and entry[0] is None:  # an anchored scalar: ignored
+                return 0
+            v, sub, n, _ = self.alias(ev, depth + 1)  # raises for an undefined or recursive alias
+            if entry is not None and entry[4] is not None:  # an anchored sequence: merge its mappings
+                sources = [(item, sub[i][1], entry[4][i]) for i, item in enumerate(v) if isinstance(item, dict)]
+            elif isinstance(v, dict):
+                sources = [(v, sub, n)]
+        elif cls is MappingStartEvent:
+            v, sub, n, _ = self.value(ev, depth + 1)
+            sources = [(v, sub, n)]
+        else:
+            sizes: list[int] = []
+            p = self.pos(ev.start_mark)
+            if ev.anchor is not None:
+                self.define(ev)
+                self.open[ev.anchor] = p
+            v, sub, n = self.sequence(p, depth, sizes)
+            if ev.anchor is not None:
+                del self.open[ev.anchor]
+                self.anchors[ev.anchor] = (sub, v, n, p, sizes)
+            sources = [(item, sub[i][1], sizes[i]) for i, item in enumerate(v) if isinstance(item, dict)]
         size = 0
-        for src in sources:
-            if src.__class__ is not MappingNode:
-                continue
-            v, sub, n = self.value(src, depth + 1)
+        for v, sub, n in sources:
             size += n
-            assert isinstance(v, dict)
-            assert isinstance(sub, dict)
             for k, item in v.items():
                 if k not in data:
                     data[k] = item
@@ -399,12 +596,25 @@ class _Walker:
                     merged.add(k)
         return size
 
-    def too_big(self, node: Node) -> _Abort:
-        return self.abort(
+    def too_big(self, start: int) -> _Abort:
+        return _abort(
             ALIAS_LIMIT,
-            node,
+            start,
             f"aliases expand this document beyond {self.max_nodes:,} nodes (an alias bomb?); it was not linted",
         )
+
+
+# An anchor: (shadow, data, size, position, item sizes) for a collection,
+# (None, raw value, tag, position, None) for a scalar.
+_Anchored = tuple[Any, Any, Any, int, list[int] | None]
+
+
+def _abort(code: str, packed: int, message: str) -> _Abort:
+    return _Abort(code, (packed >> 20) + 1, (packed & 0xFFFFF) + 1, message)
+
+
+def _too_deep(packed: int) -> _Abort:
+    return _Abort(UNREADABLE, (packed >> 20) + 1, (packed & 0xFFFFF) + 1, _TOO_DEEP, fatal=True)
 
 
 # --------------------------------------------------------------------------- streams
@@ -417,7 +627,7 @@ def _origin(text: str, start: int, end: int) -> str | None:
     return found
 
 
-def _syntax_problem(exc: yaml.YAMLError, line_offset: int = 0) -> LoadProblem:
+def _syntax_problem(exc: yaml.YAMLError, text: str) -> LoadProblem:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
     context = getattr(exc, "context", None)
@@ -426,62 +636,56 @@ def _syntax_problem(exc: yaml.YAMLError, line_offset: int = 0) -> LoadProblem:
         message = f"YAML reader error: {exc.reason} (character {exc.character!r})"
         return LoadProblem(YAML_SYNTAX, 1, 1, message)
     if mark is None:
-        return LoadProblem(YAML_SYNTAX, 1 + line_offset, 1, message)
-    return LoadProblem(YAML_SYNTAX, mark.line + 1 + line_offset, mark.column + 1, message)
+        return LoadProblem(YAML_SYNTAX, 1, 1, message)
+    line, column = mark.line + 1, mark.column + 1
+    if column == 1 and line > 1:
+        # at the end of a stream without a final line break, libyaml moves to a line that does
+        # not exist; point at the end of the last line instead
+        breaks = [m.end() for m in _LINE_BREAK.finditer(text)]
+        if line > len(breaks) + 1:
+            line, column = len(breaks) + 1, len(text) - (breaks[-1] if breaks else 0) + 1
+    return LoadProblem(YAML_SYNTAX, line, column, message)
 
 
-def _compose(text: str) -> Iterator[Node | None]:
-    loader = _Loader(text)
-    try:
-        while loader.check_node():
-            yield loader.get_node()
-    finally:
-        loader.dispose()
+_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")  # libyaml's (YAML 1.1) line breaks
 
 
 def parse_yaml(path: str, text: str, out: ParsedSource, max_nodes: int = DEFAULT_MAX_NODES) -> None:
     """Parse a YAML stream into ``out``: documents, empty-document count and problems."""
-    deep = nesting_hint(text)
-    if deep is not None:
-        out.problems.append(
-            LoadProblem(
-                UNREADABLE, deep[0], 1, f"nesting deeper than {_C_NESTING_LIMIT:,} levels; the file was not parsed"
-            )
-        )
-        return
-    index = -1
-    prev_end = 0
+    helm = "# Source: " in text
+    loader = _Loader(text)
     try:
-        for node in _compose(text):
+        get: Callable[[], Any] = loader.get_event
+        builder = _Builder(get, max_nodes, long_lines=len(text) > COL_MASK)
+        get()  # StreamStartEvent
+        index = -1
+        prev_end = 0
+        while get().__class__ is DocumentStartEvent:
             index += 1
-            if node is None or node.__class__ is not MappingNode:
-                if node is not None and not (node.__class__ is ScalarNode and node.tag == _NULL):
-                    out.documents.append(_walk_document(path, index, node, text, prev_end, max_nodes, out))
-                else:
-                    out.empty_documents += 1
-                if node is not None:
-                    prev_end = node.end_mark.index
+            root: Any = get()
+            start = root.start_mark
+            if root.__class__ is ScalarEvent and _scalar_tag(root) == _NULL:
+                get()  # DocumentEndEvent (a syntax error before it loses the document)
+                out.empty_documents += 1
+                prev_end = _end_index(root)
                 continue
-            out.documents.append(_walk_document(path, index, node, text, prev_end, max_nodes, out))
-            prev_end = node.end_mark.index
+            origin = _origin(text, prev_end, start.index) if helm else None
+            data, entry, abort, end = builder.document(root)
+            out.problems.extend(_with_doc(p, index) for p in builder.problems)
+            out.documents.append(Document(path, index, start.line + 1, data, entry, origin))
+            if abort is not None:
+                out.problems.append(_with_doc(abort.problem, index))
+                if abort.fatal:
+                    return
+            prev_end = end.index
     except yaml.YAMLError as exc:
-        out.problems.append(_syntax_problem(exc))
+        out.problems.append(_syntax_problem(exc, text))
+    finally:
+        loader.dispose()
 
 
-def _walk_document(
-    path: str, index: int, node: Node, text: str, prev_end: int, max_nodes: int, out: ParsedSource
-) -> Document:
-    walker = _Walker(max_nodes, aliases="&" in text)
-    origin = _origin(text, prev_end, node.start_mark.index)
-    try:
-        data, sub, _ = walker.value(node, 0)
-    except _Abort as abort:
-        out.problems.extend(walker.problems)
-        out.problems.append(_with_doc(abort.problem, index))
-        return Document(path, index, node.start_mark.line + 1, None, walker.pos(node), origin)
-    out.problems.extend(_with_doc(p, index) for p in walker.problems)
-    p = walker.pos(node)
-    return Document(path, index, node.start_mark.line + 1, data, p if sub is None else (p, sub), origin)
+def _end_index(event: Any) -> int:
+    return int(event.end_mark.index)
 
 
 def _with_doc(problem: LoadProblem, index: int) -> LoadProblem:
@@ -505,35 +709,110 @@ def parse_json(path: str, text: str, out: ParsedSource, max_nodes: int = DEFAULT
         except json.JSONDecodeError as exc:
             out.problems.append(LoadProblem(YAML_SYNTAX, exc.lineno, exc.colno, f"JSON syntax error: {exc.msg}"))
             return
+        except RecursionError:  # the C decoder recurses; no Kubernetes object nests near its limit
+            line = text.count("\n", 0, pos)
+            out.problems.append(LoadProblem(UNREADABLE, line + 1, pos - (text.rfind("\n", 0, pos) + 1) + 1, _TOO_DEEP))
+            return
         line = text.count("\n", 0, pos)
         col = pos - (text.rfind("\n", 0, pos) + 1)
-        chunk = text[pos:end].replace("\t", " ")
-        doc = _json_document(path, index, chunk, value, line, col, max_nodes, out)
+        chunk = _NOT_YAML.sub(" ", text[pos:end])
+        if "\\u" in chunk:
+            chunk = _SURROGATE_ESCAPE.sub(_private_use, chunk)
+        doc, stop = _json_document(path, index, chunk, value, line, col, max_nodes, out)
         out.documents.append(doc)
+        if stop:
+            return
         index += 1
         pos = end
 
 
 def _json_document(
     path: str, index: int, chunk: str, value: JSON, line: int, col: int, max_nodes: int, out: ParsedSource
-) -> Document:
+) -> tuple[Document, bool]:
+    """One JSON value (the data, as ``kubectl`` reads it) with positions from reading it again as YAML.
+
+    Returns the document and whether to stop reading the file (a fatal abort: nesting too deep).
+    """
+    built = None
+    loader = _Loader(chunk)
     try:
-        nodes = list(_compose(chunk))
+        get: Callable[[], Any] = loader.get_event
+        builder = _Builder(get, max_nodes, line, col, long_lines=len(chunk) > COL_MASK)
+        get()  # StreamStartEvent
+        if get().__class__ is DocumentStartEvent:
+            built = builder.document(get())
+            if built[2] is None or not built[2].fatal:
+                built = built if get().__class__ is StreamEndEvent else None
     except yaml.YAMLError:
-        nodes = []
-    if len(nodes) == 1 and nodes[0] is not None:
-        walker = _Walker(max_nodes, line, col)
-        try:
-            data, sub, _ = walker.value(nodes[0], 0)
-        except _Abort as abort:
+        built = None
+    finally:
+        loader.dispose()
+    if built is not None:
+        data, entry, abort, _ = built
+        if abort is not None:
             out.problems.append(_with_doc(abort.problem, index))
-            return Document(path, index, line + 1, None, pack(line, col))
-        if data == value:
-            out.problems.extend(_with_doc(p, index) for p in walker.problems)
-            p = pack(line, col)
-            return Document(path, index, line + 1, data, p if sub is None else (p, sub))
-    # JSON that YAML 1.1 reads differently: keep the JSON value, positions at the document start.
-    return Document(path, index, line + 1, value, pack(line, col))
+            return Document(path, index, line + 1, None, pack(line, col)), abort.fatal
+        shadow = entry if _same_shape(data, value) else _rekeyed(entry, data, value)
+        if shadow is not None:
+            out.problems.extend(_with_doc(p, index) for p in builder.problems)
+            return Document(path, index, line + 1, value, shadow), False
+    # JSON that YAML 1.1 cannot read: keep the JSON value, positions at the document start.
+    return Document(path, index, line + 1, value, pack(line, col)), False
+
+
+# JSON read again as YAML for positions: characters JSON allows raw but YAML does not (a tab as
+# indentation, DEL and C1 controls, U+FFFE/U+FFFF) or reads as line breaks (NEL, LS, PS; JSON and
+# editors do not) become spaces, one for one, so every column stays put.
+_NOT_YAML = re.compile("[\t\x7f-\x9f\u2028\u2029\ufffe\uffff]")
+# libyaml rejects the surrogate-pair escapes JSON uses for astral characters (json.dumps writes
+# them by default); strings only feed positions here, so a same-length escape of a private-use
+# character stands in (D800-DFFF -> E800-EFFF: distinct keys stay distinct).
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+
+
+def _private_use(match: re.Match[str]) -> str:
+    return "\\ue" + match.group()[3:]
+
+
+def _same_shape(a: JSON, b: JSON) -> bool:
+    """Same keys and list lengths all the way down (scalars may differ: YAML 1.1 reads ``1e+20``
+    as a string). The YAML shadow then locates every key of the JSON value exactly."""
+    if isinstance(a, dict):
+        return isinstance(b, dict) and a.keys() == b.keys() and all(_same_shape(a[k], b[k]) for k in a)
+    if isinstance(a, list):
+        return isinstance(b, list) and len(a) == len(b) and all(_same_shape(x, y) for x, y in zip(a, b, strict=True))
+    return not isinstance(b, dict | list)
+
+
+def _rekeyed(entry: Entry, data: JSON, value: JSON) -> Entry | None:
+    """The shadow of ``data`` keyed like ``value`` (keys matched by order), or None if shapes differ.
+
+    For keys YAML read differently (a surrogate-pair escape stood in for by a space)."""
+    if isinstance(value, dict):
+        if not isinstance(data, dict) or len(data) != len(value) or not isinstance(entry, tuple):
+            return None
+        sub = entry[1]
+        assert isinstance(sub, dict)
+        out: dict[str, Entry] = {}
+        for (ykey, yvalue), (jkey, jvalue) in zip(data.items(), value.items(), strict=True):
+            child = _rekeyed(sub[ykey], yvalue, jvalue)
+            if child is None:
+                return None
+            out[jkey] = child
+        return entry[0], out
+    if isinstance(value, list):
+        if not isinstance(data, list) or len(data) != len(value) or not isinstance(entry, tuple):
+            return None
+        items = entry[1]
+        assert isinstance(items, list)
+        rekeyed: list[Entry] = []
+        for item, yvalue, jvalue in zip(items, data, value, strict=True):
+            child = _rekeyed(item, yvalue, jvalue)
+            if child is None:
+                return None
+            rekeyed.append(child)
+        return entry[0], rekeyed
+    return None if isinstance(data, dict | list) else entry
 
 
 def looks_like_json(text: str) -> bool:

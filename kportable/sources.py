@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import stat
 import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -31,6 +32,7 @@ class InputFile:
     display: str
     path: str | None
     context: bool = False
+    walked: bool = False  # found by walking a directory (not named on the command line)
 
 
 def display_path(path: str) -> str:
@@ -73,7 +75,7 @@ def expand(
         display = display_path(raw)
         if p.is_dir():
             for file in _walk(p, display, exclude):
-                found.setdefault(file, InputFile(file, file, context))
+                found.setdefault(file, InputFile(file, file, context, walked=True))
         elif p.exists() or p.is_symlink():
             if not is_excluded(display, exclude):
                 found.setdefault(display, InputFile(display, raw, context))
@@ -107,6 +109,66 @@ def _walk(root: Path, display_root: str, exclude: Sequence[str]) -> Iterator[str
         stack.extend(reversed(subdirs))
 
 
+def read_bytes(
+    item: InputFile,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    stdin: bytes | None = None,
+) -> bytes | LoadProblem:
+    """The raw bytes of one input, or the problem that stopped us reading it. Never raises.
+
+    The size limit is checked with ``stat`` before anything is read, and at most
+    ``max_bytes + 1`` bytes are ever read (stdin and pipes have no size to check first).
+    Files found by walking a directory must be regular files: a FIFO or device there would
+    block or never end. A path named explicitly may be a pipe (``kportable lint <(helm template ...)``).
+    """
+    if item.path is None:
+        raw = stdin if stdin is not None else sys.stdin.buffer.read(max_bytes + 1)
+        return _too_big(None if stdin is None else len(raw), max_bytes) if len(raw) > max_bytes else raw
+    try:
+        info = os.stat(item.path)
+        regular = stat.S_ISREG(info.st_mode)
+        if item.walked and not regular:
+            return LoadProblem(UNREADABLE_CODE, 1, 1, "not a regular file (a FIFO, socket or device); skipped")
+        if info.st_size > max_bytes:
+            return _too_big(info.st_size, max_bytes)
+        raw = _read_at_most(item.path, max_bytes + 1, info.st_size if regular else None)
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        return LoadProblem(UNREADABLE_CODE, 1, 1, f"cannot read file: {reason}")
+    return _too_big(None, max_bytes) if len(raw) > max_bytes else raw
+
+
+def _read_at_most(path: str, limit: int, size: int | None) -> bytes:
+    """Up to ``limit`` bytes of ``path``; ``size`` is a regular file's size (read in one call).
+
+    Plain ``os`` calls: a buffered ``open().read(limit)`` allocates ``limit`` bytes up front, which
+    cost more than the parse for a tree of small files (measured: 100k files, 0.9 s of 3.7 s).
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0))
+    try:
+        chunk = os.read(fd, min(limit, size + 1 if size is not None else 1 << 16))
+        if size is not None and len(chunk) <= size:  # the whole regular file, in one read
+            return chunk
+        parts = [chunk]
+        total = len(chunk)
+        while chunk and total < limit:  # a pipe, or a file that grew since stat
+            chunk = os.read(fd, min(1 << 20, limit - total))
+            parts.append(chunk)
+            total += len(chunk)
+        return b"".join(parts)
+    finally:
+        os.close(fd)
+
+
+def _too_big(size: int | None, max_bytes: int) -> LoadProblem:
+    """``size`` is None for a stream (stdin, a pipe), read only up to the limit."""
+    what = "the input is" if size is None else f"file is {size:,} bytes,"
+    return LoadProblem(
+        UNREADABLE_CODE, 1, 1, f"{what} over the {max_bytes:,}-byte limit (raise it with --max-file-size)"
+    )
+
+
 def read_input(
     item: InputFile,
     *,
@@ -114,25 +176,14 @@ def read_input(
     stdin: bytes | None = None,
 ) -> ParsedSource:
     """Read and parse one input. Never raises for the file's fault: problems are recorded."""
-    if item.path is None:
-        raw = stdin if stdin is not None else sys.stdin.buffer.read()
-        return parse_bytes(item.display, raw, max_bytes=max_bytes)
-    try:
-        size = os.stat(item.path).st_size
-        if size > max_bytes:
-            out = ParsedSource(item.display)
-            out.problems.append(
-                LoadProblem(
-                    UNREADABLE_CODE, 1, 1,
-                    f"file is {size:,} bytes, over the {max_bytes:,}-byte limit (raise it with --max-file-size)",
-                )
-            )
-            return out
-        with open(item.path, "rb") as fh:
-            raw = fh.read(max_bytes + 1)
-    except OSError as exc:
-        out = ParsedSource(item.display)
-        reason = exc.strerror or type(exc).__name__
-        out.problems.append(LoadProblem(UNREADABLE_CODE, 1, 1, f"cannot read file: {reason}"))
-        return out
+    raw = read_bytes(item, max_bytes=max_bytes, stdin=stdin)
+    if isinstance(raw, LoadProblem):
+        return failed(item.display, raw)
     return parse_bytes(item.display, raw, max_bytes=max_bytes)
+
+
+def failed(display: str, problem: LoadProblem) -> ParsedSource:
+    """The parse result of an input that could not be read."""
+    out = ParsedSource(display)
+    out.problems.append(problem)
+    return out
