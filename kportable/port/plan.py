@@ -358,7 +358,7 @@ def _decide(plan: TargetPlan, item: Item, equivalences: Equivalences, inventory:
             missing.append(write)
         for receiver, pointer in receivers:
             value = write.render(receiver.name, _namespace(receiver))
-            if any(p == pointer and w.at == write.at for w, p, _ in plan.writes.get(receiver, ())):
+            if any(p == pointer and w.at == write.at and w.key == write.key for w, p, _ in plan.writes.get(receiver, ())):
                 continue  # another item of the same concept wrote it already
             plan.writes[receiver].append((write, pointer, value))
             if write.needs_input:
