@@ -462,3 +462,51 @@ def _put(data: dict[str, Any], write: Write, pointer: Pointer, value: str) -> No
         return
     if isinstance(node, dict) and last not in node:
         node[last] = value
+
+
+# --------------------------------------------------------------------------- counting
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Objects with cloud-specific items: how many port cleanly to every other overlay, and why the
+    others need a person (one count per object and reason)."""
+
+    objects: int
+    clean: int
+    reasons: dict[str, int]
+
+    @property
+    def needs_human(self) -> int:
+        return self.objects - self.clean
+
+
+def summarize(plan: Plan) -> Summary:
+    """Count, over the objects port changed: *clean* when every non-source overlay carries each of the
+    object's items (native, equivalent or default) with no value left to fill in."""
+    reasons: dict[str, int] = defaultdict(int)
+    clean = 0
+    objects = [o for o in plan.objects if o.items]
+    for obj in objects:
+        found: set[str] = set()
+        for cloud in plan.targets:
+            target = plan.overlays[cloud]
+            if target.source:
+                continue
+            for res, mover in target.dropped_objects:
+                if res is obj.resource:
+                    found.add(f"object moved whole, no equivalent ({mover.finding.rule_id})")
+            for todo in target.todos:
+                if not todo.moved and any(todo.finding is i.finding for i in obj.items):
+                    found.add(f"no equivalent ({todo.finding.rule_id})")
+            for fill in target.fills:
+                if fill.resource is obj.resource or (fill.resource is None and obj_has_image(obj)):
+                    found.add("value to fill in")
+        for reason in found:
+            reasons[reason] += 1
+        clean += not found
+    return Summary(len(objects), clean, dict(sorted(reasons.items())))
+
+
+def obj_has_image(obj: PortObject) -> bool:
+    return any(i.action is Action.IMAGE for i in obj.items)
