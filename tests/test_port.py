@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
+from conftest import FIXTURES
 
 from kportable.cli import main
 from kportable.clouds import load_profile
@@ -24,8 +25,6 @@ from kportable.port.patches import diff, same
 from kportable.port.plan import Outcome, summarize
 from kportable.port.transform import Edit, apply_edits
 from kportable.port.writer import indentation
-
-from conftest import FIXTURES
 
 DEMO = FIXTURES / "demo"
 
@@ -152,7 +151,8 @@ spec:
 
 
 def test_removing_a_key_keeps_the_comments_of_what_follows():
-    out = rt_edit(SERVICE, [Edit("remove", ("metadata", "annotations", "service.beta.kubernetes.io/aws-load-balancer-scheme"))])
+    scheme = ("metadata", "annotations", "service.beta.kubernetes.io/aws-load-balancer-scheme")
+    out = rt_edit(SERVICE, [Edit("remove", scheme)])
     assert "# about the scheme" in out
     assert "# labels follow\n  labels:" in out
     assert "aws-load-balancer-scheme" not in out
@@ -185,7 +185,8 @@ def test_removing_the_last_node_affinity_expression_prunes_up_to_affinity():
 
 def test_patches_restore_removed_list_items_at_their_places():
     base = {"metadata": {"name": "x"}, "spec": {"finalizers": ["a", "c"], "n": 1}}
-    wanted = {"metadata": {"name": "x", "annotations": {"k": "v"}}, "spec": {"finalizers": ["a", "b", "c", "d"], "n": 1}}
+    wanted = {"metadata": {"name": "x", "annotations": {"k": "v"}},
+              "spec": {"finalizers": ["a", "b", "c", "d"], "n": 1}}
     ops = diff(base, wanted)
     assert ops == [
         {"op": "add", "path": "/metadata/annotations", "value": {"k": "v"}},
@@ -234,7 +235,8 @@ def _decisions(plan, cloud):
 
 def test_demo_plan_items_and_actions(demo_plan):
     actions = {(str(i.finding.obj), i.finding.path): i.action for i in demo_plan.items}
-    assert actions[("StatefulSet shop/orders-db", "spec.volumeClaimTemplates[0].spec.storageClassName")] is Action.NEUTRAL
+    claim = ("StatefulSet shop/orders-db", "spec.volumeClaimTemplates[0].spec.storageClassName")
+    assert actions[claim] is Action.NEUTRAL
     assert actions[("SecretProviderClass shop/payments-keys", "spec.provider")] is Action.MOVE
     assert actions[("Deployment shop/storefront", "spec.template.spec.containers[0].image")] is Action.IMAGE
     assert actions[("Ingress shop/storefront", "spec.ingressClassName")] is Action.REMOVE
@@ -244,7 +246,8 @@ def test_demo_plan_items_and_actions(demo_plan):
 def test_source_overlay_restores_every_item(demo_plan):
     eks = demo_plan.overlays["eks"]
     assert {d.outcome for d in eks.decisions} == {Outcome.RESTORE}
-    assert not eks.todos and not eks.fills
+    assert not eks.todos
+    assert not eks.fills
     assert [r.kind for r in eks.restored_objects] == ["SecretProviderClass"]
 
 
@@ -295,7 +298,8 @@ def test_writes_land_on_the_service_account_of_the_pods(tmp_path):
     plan = plan_paths([str(tmp_path)], source="aks")
     eks = plan.overlays["eks"]
     assert {(r.kind, w.key): v for r, ws in eks.writes.items() for w, _, v in ws} == {
-        ("ServiceAccount", "eks.amazonaws.com/role-arn"): "arn:aws:iam::REPLACE-ME-ACCOUNT-ID:role/REPLACE-ME-ROLE-FOR-runner"}
+        ("ServiceAccount", "eks.amazonaws.com/role-arn"):
+            "arn:aws:iam::REPLACE-ME-ACCOUNT-ID:role/REPLACE-ME-ROLE-FOR-runner"}
     assert [f.where for f in eks.fills] == ['metadata.annotations["eks.amazonaws.com/role-arn"]']
 
 
@@ -396,11 +400,13 @@ def test_written_layout_keeps_files_comments_and_lists(tmp_path):
     assert "base/list.yaml" in written
     base = (out / "base" / "list.yaml").read_text()
     assert base.startswith("# a List with one cloud object\n")
-    assert "TargetGroupBinding" not in base and "# stays" in base
+    assert "TargetGroupBinding" not in base
+    assert "# stays" in base
     restored = yaml.safe_load((out / "overlays" / "eks" / "resources" / "list.yaml").read_text())
     assert restored["kind"] == "TargetGroupBinding"
     gke_todo = (out / "overlays" / "gke" / "TODO.md").read_text()
-    assert "`TargetGroupBinding web/tgb`" in gke_todo and "KP601 TargetGroupBinding web/tgb apiVersion" in gke_todo
+    assert "`TargetGroupBinding web/tgb`" in gke_todo
+    assert "KP601 TargetGroupBinding web/tgb apiVersion" in gke_todo
     assert yaml.safe_load((out / "base" / "kustomization.yaml").read_text())["resources"] == ["list.yaml"]
 
 
@@ -415,7 +421,8 @@ def test_cli_dry_run_prints_the_tree_and_writes_nothing(tmp_path):
     result = CliRunner().invoke(main, ["port", str(DEMO), "--from", "eks", "--out", str(out), "--dry-run",
                                        "--no-color"])
     assert result.exit_code == 0, result.output
-    assert "base/" in result.output and "overlays/" in result.output
+    assert "base/" in result.output
+    assert "overlays/" in result.output
     assert "remove metadata.annotations[\"eks.amazonaws.com/role-arn\"] (KP401)" in result.output
     assert "move SecretProviderClass shop/payments-keys" in result.output
     assert "eks/ (source)" in result.output

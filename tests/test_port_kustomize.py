@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import FIXTURES
 
 from kportable.errors import UserError
 from kportable.plugins.manager import get_registry
@@ -23,8 +24,6 @@ from kportable.port import plan_paths, write_plan
 from kportable.port.plan import summarize
 from kportable.port.verify import build, parse_objects, verify
 from kportable.render.kustomize import find_tool
-
-from conftest import FIXTURES
 
 DEMO = FIXTURES / "demo"
 SEEDS = ("003-batch-processor-spot.yaml", "004-irsa-model-runner-serviceaccount.derived.yaml",
@@ -94,7 +93,7 @@ def test_target_overlays_carry_the_equivalents(tmp_path, tool):
 
 
 def test_seeds_port_from_eks(seeds_corpus, tmp_path, tool):
-    plan, outcome = port_and_verify([str(seeds_corpus / name) for name in SEEDS], "eks", tmp_path, tool)
+    _, outcome = port_and_verify([str(seeds_corpus / name) for name in SEEDS], "eks", tmp_path, tool)
     assert outcome.ok, outcome.describe()
     text, _ = build(tmp_path / "overlays" / "aks", tool)
     batch = parse_objects(text)[("apps/v1", "Deployment", "", "batch-processor")]["spec"]["template"]["spec"]

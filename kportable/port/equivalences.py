@@ -139,7 +139,8 @@ def _side(cloud: str, name: str, body: object) -> Side:
             raise ProfileDataError(pointer, f"equivalence {name!r}: a write is a mapping")
         at = str(item.get("at"))
         if at not in WRITE_PLACES:
-            raise ProfileDataError((*pointer, "at"), f"equivalence {name!r}: 'at' must be one of {', '.join(WRITE_PLACES)}")
+            raise ProfileDataError((*pointer, "at"),
+                                   f"equivalence {name!r}: 'at' must be one of {', '.join(WRITE_PLACES)}")
         on = str(item.get("on", "pod-template" if at in _POD_PLACES else "object"))
         if at in _POD_PLACES and on != "pod-template":
             raise ProfileDataError((*pointer, "on"), f"equivalence {name!r}: {at} writes land on the pod template")

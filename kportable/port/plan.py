@@ -223,7 +223,8 @@ def relative_names(paths: Sequence[str], roots: Sequence[str]) -> dict[str, str]
     out: dict[str, str] = {}
     for path in paths:
         full = os.path.abspath(path)
-        root = next((d for d in sorted(dirs, key=len, reverse=True) if full.startswith(d.rstrip(os.sep) + os.sep)), None)
+        root = next((d for d in sorted(dirs, key=len, reverse=True)
+                     if full.startswith(d.rstrip(os.sep) + os.sep)), None)
         rel = os.path.relpath(full, root) if root else os.path.basename(full)
         out[path] = rel.replace(os.sep, "/")
     counts: dict[str, int] = defaultdict(int)
@@ -358,7 +359,8 @@ def _decide(plan: TargetPlan, item: Item, equivalences: Equivalences, inventory:
             missing.append(write)
         for receiver, pointer in receivers:
             value = write.render(receiver.name, _namespace(receiver))
-            if any(p == pointer and w.at == write.at and w.key == write.key for w, p, _ in plan.writes.get(receiver, ())):
+            done = plan.writes.get(receiver, ())
+            if any(p == pointer and w.at == write.at and w.key == write.key for w, p, _ in done):
                 continue  # another item of the same concept wrote it already
             plan.writes[receiver].append((write, pointer, value))
             if write.needs_input:

@@ -61,8 +61,10 @@ def render_todo(plan: Plan, target: TargetPlan) -> str:
 
 
 def _same(obj: ObjectRef | None, res: object) -> bool:
-    return obj is not None and (getattr(res, "kind", None), getattr(res, "namespace", None), getattr(res, "name", None)) == (
-        obj.kind, obj.namespace, obj.name)
+    if obj is None:
+        return False
+    found = (getattr(res, "kind", None), getattr(res, "namespace", None), getattr(res, "name", None))
+    return found == (obj.kind, obj.namespace, obj.name)
 
 
 def _section(title: str, entries: Iterable[str]) -> list[str]:

@@ -33,9 +33,11 @@ def apply_edits(root: Any, edits: Iterable[Edit]) -> None:
     for edit in ordered:
         if edit.op == "set":
             parent = _resolve(root, edit.pointer[:-1])
-            if isinstance(parent, MutableMapping) or (isinstance(parent, MutableSequence) and
-                                                      isinstance(edit.pointer[-1], int)):
-                parent[edit.pointer[-1]] = edit.value
+            last = edit.pointer[-1]
+            if isinstance(parent, MutableMapping):  # noqa: SIM114  (two branches keep mypy's narrowing)
+                parent[last] = edit.value
+            elif isinstance(parent, MutableSequence) and isinstance(last, int):
+                parent[last] = edit.value
     removals = sorted({e.pointer for e in ordered if e.op == "remove"}, key=_removal_order, reverse=True)
     for pointer in removals:
         _remove(root, pointer)
@@ -70,7 +72,7 @@ def _remove(root: Any, pointer: Pointer, carry: str = "") -> None:
     tail = _take_tail(parent, last) + carry if getattr(parent, "ca", None) is not None else ""
     keys = list(parent.keys()) if isinstance(parent, dict) else list(range(len(parent)))
     position = keys.index(last)
-    del parent[last]
+    del parent[last]  # type: ignore[arg-type]  # an int for lists, checked above
     if len(pointer) >= 2 and _emptied(parent):
         _remove(root, pointer[:-1], tail)
     elif tail and position > 0:
@@ -98,7 +100,7 @@ def _take_tail(container: Any, key: Any) -> str:
     token = _token(container, key)
     if token is None or "\n" not in token.value:
         return ""
-    head, _, tail = token.value.partition("\n")
+    _, _, tail = str(token.value).partition("\n")
     return tail
 
 
@@ -138,8 +140,9 @@ def _lead_comment(root: Any, pointer: Pointer, container: Any, tail: str) -> Non
         return
     tokens = [CommentToken(line.strip() + "\n", CommentMark(len(line) - len(line.lstrip(" "))), None) for line in lines]
     holder = _resolve(root, pointer[:-1]) if pointer else None
-    if holder is not None and getattr(holder, "ca", None) is not None and isinstance(holder, dict):
-        entry = holder.ca.items.setdefault(pointer[-1], [None, None, None, None])
+    holder_ca = getattr(holder, "ca", None)
+    if holder_ca is not None and isinstance(holder, dict):
+        entry = holder_ca.items.setdefault(pointer[-1], [None, None, None, None])
         while len(entry) < 4:
             entry.append(None)
         entry[3] = [*(entry[3] or []), *tokens]

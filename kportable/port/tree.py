@@ -48,9 +48,8 @@ def plan_tree(plan: Plan, out: str) -> Tree:
 def _overlay(target: TargetPlan) -> Tree:
     counts = Counter(d.outcome for d in target.decisions)
     if target.source:
-        node = Tree(f"[bold]{target.cloud}/[/] (source): restores {counts[Outcome.RESTORE]} item(s) and "
+        return Tree(f"[bold]{target.cloud}/[/] (source): restores {counts[Outcome.RESTORE]} item(s) and "
                     f"{len(target.restored_objects)} object(s); rebuilds the original")
-        return node
     node = Tree(f"[bold]{target.cloud}/[/]: {counts[Outcome.RESTORE]} native, {counts[Outcome.EQUIVALENT]} "
                 f"equivalent, {counts[Outcome.DEFAULT]} default, {len(target.todos)} to decide, "
                 f"{len(target.fills)} value(s) to fill in")

@@ -92,7 +92,8 @@ def parse_objects(text: str) -> dict[tuple[str, str, str, str], Any]:
     out = {}
     for doc in yaml.safe_load_all(text):
         if isinstance(doc, dict):
-            meta = doc.get("metadata") if isinstance(doc.get("metadata"), dict) else {}
+            raw = doc.get("metadata")
+            meta: dict[str, Any] = raw if isinstance(raw, dict) else {}
             key = (str(doc.get("apiVersion")), str(doc.get("kind")), str(meta.get("namespace") or ""),
                    str(meta.get("name")))
             out[key] = doc

@@ -14,6 +14,7 @@ and a ``TODO.md``.
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import os
 import shutil
@@ -155,7 +156,7 @@ def indentation(text: str) -> tuple[int, int, int]:
     """(mapping, sequence, offset) indents of a YAML text, for ruamel to write it back alike: block
     sequences either at their parent key's column (``offset`` 0) or indented under it."""
     lines = text.splitlines()
-    for above, line in zip(lines, lines[1:], strict=False):
+    for above, line in itertools.pairwise(lines):
         stripped = above.rstrip()
         if not stripped.endswith(":") or stripped.lstrip().startswith(("#", "-")):
             continue
@@ -181,9 +182,9 @@ def _write_overlay(plan: Plan, target: TargetPlan, folder: Path, written: list[s
         name = f"resources/{rel}"
         _write(folder / name, _restored_text(objects), written, root)
         resources.append(name)
-    for concept, objects in sorted(target.objects.items()):
+    for concept, added in sorted(target.objects.items()):
         name = f"resources/{concept}.yaml"
-        _write(folder / name, "".join(("---\n" if i else "") + _dump(o) for i, o in enumerate(objects)),
+        _write(folder / name, "".join(("---\n" if i else "") + _dump(o) for i, o in enumerate(added)),
                written, root)
         resources.append(name)
     kustomization: dict[str, Any] = {"apiVersion": KUSTOMIZE_API, "kind": "Kustomization", "resources": resources}
