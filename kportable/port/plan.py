@@ -302,12 +302,13 @@ def _target_plan(
     images: dict[str, ImageRef],
 ) -> TargetPlan:
     plan = TargetPlan(cloud, cloud == source)
+    moved = {o.resource for o in objects if o.moved}
     for obj in objects:
         if obj.moved:
             _moved_object(plan, obj, equivalences)
             continue
         for item in obj.items:
-            plan.decisions.append(_decide(plan, item, equivalences, inventory, images))
+            plan.decisions.append(_decide(plan, item, equivalences, inventory, images, moved))
     return plan
 
 
@@ -330,7 +331,7 @@ def _moved_object(plan: TargetPlan, obj: PortObject, equivalences: Equivalences)
 
 
 def _decide(plan: TargetPlan, item: Item, equivalences: Equivalences, inventory: Inventory,
-            images: dict[str, ImageRef]) -> Decision:
+            images: dict[str, ImageRef], moved: set[Resource]) -> Decision:
     if plan.source or plan.cloud in item.finding.clouds:
         if item.action is Action.IMAGE:
             ref = images[str(item.resource.get(*item.target))]
@@ -354,7 +355,7 @@ def _decide(plan: TargetPlan, item: Item, equivalences: Equivalences, inventory:
         return _image_decision(plan, item, target, images)
     missing = []
     for write in target.writes:
-        receivers = _receivers(item.resource, write, inventory)
+        receivers = [(r, p) for r, p in _receivers(item.resource, write, inventory) if r not in moved]
         if not receivers:
             missing.append(write)
         for receiver, pointer in receivers:
