@@ -109,9 +109,36 @@ def _edited(plan: Plan, plan_file: PlanFile, text: str) -> str | None:
     kept = [doc for i, doc in enumerate(docs) if i in keep]
     if not kept:
         return None
+    if 0 not in keep:
+        _keep_file_header(docs[0], kept[0])
     buffer = io.StringIO()
     rt.dump_all(kept, buffer)
-    return buffer.getvalue()
+    return _comments_before_start(text) + buffer.getvalue()
+
+
+def _comments_before_start(text: str) -> str:
+    """Comment lines above a leading ``---``: ruamel.yaml drops them on load, so they are put back."""
+    lines = []
+    for line in text.splitlines(keepends=True):
+        stripped = line.strip()
+        if stripped.startswith("---"):
+            return "".join(lines)
+        if stripped and not stripped.startswith("#"):
+            return ""
+        lines.append(line)
+    return ""
+
+
+def _keep_file_header(dropped: Any, first: Any) -> None:
+    """The comments above a file's first document (a licence header) belong to the file: when that
+    document moves to an overlay, they stay in the base, above the new first document."""
+    header = getattr(dropped, "ca", None)
+    target = getattr(first, "ca", None)
+    if header is None or target is None or not header.comment or not header.comment[1]:
+        return
+    if target.comment is None:
+        target.comment = [None, []]
+    target.comment[1] = [*header.comment[1], *(target.comment[1] or [])]
 
 
 def _apply(plan: Plan, plan_file: PlanFile, docs: list[Any]) -> set[int]:
