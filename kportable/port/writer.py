@@ -118,7 +118,7 @@ def _edited(plan: Plan, plan_file: PlanFile, text: str) -> str | None:
 
 def _comments_before_start(text: str) -> str:
     """Comment lines above a leading ``---``: ruamel.yaml drops them on load, so they are put back."""
-    lines = []
+    lines: list[str] = []
     for line in text.splitlines(keepends=True):
         stripped = line.strip()
         if stripped.startswith("---"):
