@@ -447,3 +447,33 @@ def test_cli_reports_usage_errors():
     result = CliRunner().invoke(main, ["port", str(DEMO), "--from", "nope", "--out", "x", "--dry-run"])
     assert result.exit_code == 2
     assert "unknown cloud profile 'nope'" in result.output
+
+
+def test_file_header_comments_stay_in_the_base(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    write(src, "app.yaml", """
+        # Copyright ACME
+        # Licensed under Apache-2.0
+        ---
+        apiVersion: elbv2.k8s.aws/v1beta1
+        kind: TargetGroupBinding
+        metadata: {name: tgb}
+        spec: {serviceRef: {name: web, port: 80}, targetGroupARN: arn}
+        ---
+        # the web Service
+        apiVersion: v1
+        kind: Service
+        metadata:
+          name: web
+          annotations:
+            service.beta.kubernetes.io/aws-load-balancer-scheme: internal
+        spec:
+          type: LoadBalancer
+          ports: [{port: 80}]
+    """)
+    write_plan(plan_paths([str(src)], source="eks"), str(tmp_path / "out"))
+    base = (tmp_path / "out" / "base" / "app.yaml").read_text()
+    assert base.startswith("# Copyright ACME\n# Licensed under Apache-2.0\n")
+    assert "# the web Service" in base
+    assert "TargetGroupBinding" not in base
