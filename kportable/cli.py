@@ -603,3 +603,96 @@ def init(force: bool, directory: str) -> None:
     except UserError as exc:
         _fail(exc.message)
     click.echo(f"kportable: wrote {path}; edit it, then run `kportable lint`.")
+
+
+# --- port (issue #11): cloud-tied bundle -> portable kustomize base + one overlay per cloud -----
+
+
+@main.command(epilog=EXIT_HELP)
+@click.argument("paths", nargs=-1, required=True, metavar="PATH...")
+@click.option("--from", "source", required=True, metavar="ID",
+              help="The cloud the bundle was written for (a cloud profile id: eks, gke, aks, or a plugin's).")
+@click.option("--out", "out", required=True, metavar="DIR", type=click.Path(file_okay=False),
+              help="Where to write base/ and overlays/<cloud>/.")
+@click.option("--to", "targets", multiple=True, metavar="ID",
+              help="Overlays to write besides the source's (repeatable, comma-separated). Default: every "
+                   "registered cloud profile.")
+@click.option("--dry-run", is_flag=True, help="Print the plan (what moves where) as a tree; write nothing.")
+@click.option("--force", is_flag=True, help="Write into a non-empty DIR (its base/ and overlays/ are replaced).")
+@click.option("--verify", "verify_build", is_flag=True,
+              help="Build every overlay with kustomize afterwards and check it: the source overlay rebuilds the "
+                   "original, the base has no cloud tie, no other overlay has a tie that costs on its cloud.")
+@click.option("-n", "--namespace", default="default", show_default=True,
+              help="Namespace of objects that do not set metadata.namespace.")
+@click.option("--exclude", multiple=True, metavar="GLOB", help="Skip files and directories matching this glob.")
+@click.option("--kustomize-bin", metavar="PROGRAM", default=None,
+              help="kustomize or kubectl binary for --verify (default: `kustomize`, else `kubectl`, from PATH).")
+@click.option("--no-color", is_flag=True, help="Never colour the output.")
+@click.option("--debug", is_flag=True, help="Show Python tracebacks for internal errors.")
+def port(
+    paths: tuple[str, ...],
+    source: str,
+    out: str,
+    targets: tuple[str, ...],
+    dry_run: bool,
+    force: bool,
+    verify_build: bool,
+    namespace: str,
+    exclude: tuple[str, ...],
+    kustomize_bin: str | None,
+    no_color: bool,
+    debug: bool,
+) -> None:
+    """Turn a cloud-tied bundle into a portable kustomize base plus one overlay per cloud.
+
+    Writes DIR/base/ (your manifests, comments kept, with every cloud-specific item taken out or
+    made neutral) and DIR/overlays/<cloud>/: the source cloud's overlay restores exactly what was
+    taken out; every other overlay gets the equivalents the cloud profiles define (internal load
+    balancers, storage classes, workload identity, ingress classes, spot nodes, registries) and a
+    TODO.md listing what has no equivalent, by finding id. See docs/port.md.
+    """
+    from rich.console import Console
+
+    from . import port as porting
+    from .errors import UserError
+
+    registry = _registry()
+    try:
+        if not dry_run:
+            porting.check_output(out, force)
+        plan = porting.plan_paths(paths, source=source, targets=_split(targets), registry=registry,
+                                  namespace=namespace, exclude=exclude)
+        if dry_run:
+            from .port.tree import plan_tree
+
+            Console(no_color=not _use_color(no_color, None), width=_width(), highlight=False).print(
+                plan_tree(plan, out))
+            sys.exit(EXIT_OK)
+        written = porting.write_plan(plan, out)
+    except UserError as exc:
+        _fail(exc.message)
+    except Exception as exc:
+        if debug:
+            raise
+        _fail(f"internal error: {type(exc).__name__}: {exc}", EXIT_INTERNAL)
+    todos = {c: len(plan.overlays[c].todos) + len(plan.overlays[c].fills) for c in plan.targets if c != plan.source}
+    click.echo(f"kportable: wrote {len(written)} files to {out}: base/ and overlays/{{{','.join(plan.targets)}}}; "
+               f"{len(plan.items)} cloud-specific item(s) taken out of the base")
+    for cloud, count in todos.items():
+        click.echo(f"  overlays/{cloud}/TODO.md: {count} item(s) to decide or fill in")
+    if verify_build:
+        from .port.verify import verify
+        from .render.kustomize import find_tool
+
+        try:
+            tool = find_tool(kustomize_bin)
+        except UserError as exc:
+            _fail(exc.message)
+        outcome = verify(plan, out, registry, tool)
+        for line in outcome.describe():
+            click.echo(f"  verify {line}")
+        sys.exit(EXIT_OK if outcome.ok else EXIT_FINDINGS)
+    sys.exit(EXIT_OK)
+
+
+# --- end port -----------------------------------------------------------------------------------

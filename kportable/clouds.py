@@ -277,6 +277,21 @@ def _matcher(raw: object, pointer: tuple[str | int, ...]) -> Matcher:
         raise _TieError((*pointer, kind), f"regex {pattern!r} does not compile: {exc}") from None
 
 
+#: Raised (with the pointer of the offending key) for malformed profile data; ``profile_error`` turns it
+#: into the ``PluginError`` users see. Shared with ``kportable.port.equivalences``.
+ProfileDataError = _TieError
+
+
+def compile_matcher(raw: object, pointer: tuple[str | int, ...] = ()) -> Matcher:
+    """One ``{exact|prefix|regex: ...}`` matcher of profile data; raises ``ProfileDataError``."""
+    return _matcher(raw, pointer)
+
+
+def profile_error(cloud: str, source: str, shadow: object, exc: _TieError) -> PluginError:
+    """The ``PluginError`` for ``exc``, naming ``source`` and the line of the offending key."""
+    return PluginError(f"{_where(source, shadow, exc.pointer)}invalid cloud profile {cloud!r}: {exc.message}")
+
+
 def _tie(cloud: str, raw: object, index: int) -> Tie:
     base: tuple[str | int, ...] = ("ties", index)
     if not isinstance(raw, Mapping):
@@ -406,6 +421,12 @@ def load_profile(text: str, *, source: str) -> CloudProfile:
     _validate_schema(data, source, doc.shadow)
     assert isinstance(data, dict)
     ties = compile_ties(data["id"], data.get("ties"), source, doc.shadow)  # errors name the line
+    from .port.equivalences import compile_equivalences  # port (issue 11): checked at load, like the ties
+
+    try:
+        compile_equivalences(data.get("equivalences"))
+    except ProfileDataError as exc:
+        raise profile_error(data["id"], source, doc.shadow, exc) from None
     extends = data.get("extends")
     return CloudProfile(
         id=data["id"],

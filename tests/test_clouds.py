@@ -228,7 +228,8 @@ def test_portable_is_not_a_profile_id() -> None:
 
 
 def test_equivalences_and_x_keys_are_allowed() -> None:
-    text = MINIMAL + "equivalences: {load-balancer: {internal: {}}}\nx-acme-owner: platform-team\n"
+    text = MINIMAL + ("equivalences: {internal-load-balancer: {set: [{at: annotations, "
+                      "key: lb.acme.example.com/internal, value: 'true'}]}}\nx-acme-owner: platform-team\n")
     assert load_profile(text, source="acme.yaml").id == "acme"
 
 
