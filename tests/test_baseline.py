@@ -11,6 +11,8 @@ from kportable.baseline import Baseline, apply_baseline, baseline_from_data, dum
 from kportable.cli import main
 from kportable.errors import UserError
 
+from conftest import CORE_SELECT
+
 WEB = """\
 apiVersion: apps/v1
 kind: Deployment
@@ -53,7 +55,7 @@ API = WEB.replace("name: web\n  namespace", "name: api\n  namespace")
 
 
 def cli(*args):
-    result = CliRunner().invoke(main, ["lint", "--no-config", *args])
+    result = CliRunner().invoke(main, ["lint", "--no-config", CORE_SELECT, *args])
     return result.exit_code, result.stdout, result.stderr
 
 

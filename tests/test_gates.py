@@ -13,6 +13,8 @@ from kportable.findings import ObjectRef
 from kportable.gates import EXIT_FINDINGS, EXIT_OK, ScoreViolation, exit_status, minimum_for, score_violations
 from kportable.score_types import WorkloadScore
 
+from conftest import CORE_SELECT
+
 WEB = ObjectRef("Deployment", "shop", "web", "apps/v1")
 API = ObjectRef("Deployment", "shop", "api", "apps/v1")
 SCORES = (
@@ -81,7 +83,7 @@ def scored_runs(monkeypatch):
 ])
 def test_cli_min_score(lint_dir, scored_runs, args, code, messages):
     lint_dir({"pod.yaml": CLEAN})
-    outcome = CliRunner().invoke(main, ["lint", "pod.yaml", "--no-config", "-q", *args])
+    outcome = CliRunner().invoke(main, ["lint", "pod.yaml", "--no-config", CORE_SELECT, "-q", *args])
     assert outcome.exit_code == code, outcome.stderr
     for message in messages:
         assert message in outcome.stderr
@@ -92,12 +94,12 @@ def test_cli_min_score(lint_dir, scored_runs, args, code, messages):
 def test_cli_min_score_from_config(lint_dir, scored_runs, tmp_path):
     lint_dir({"pod.yaml": CLEAN})
     (tmp_path / ".kportable.yaml").write_text("min-score: {portable: 70}\n")
-    assert CliRunner().invoke(main, ["lint", "pod.yaml"]).exit_code == 1  # web: portable 62
-    assert CliRunner().invoke(main, ["lint", "pod.yaml", "--min-score", "50"]).exit_code == 0  # the flag replaces it
+    assert CliRunner().invoke(main, ["lint", "pod.yaml", CORE_SELECT]).exit_code == 1  # web: portable 62
+    assert CliRunner().invoke(main, ["lint", "pod.yaml", CORE_SELECT, "--min-score", "50"]).exit_code == 0  # the flag replaces it
 
 
 def test_cli_fail_on(lint_dir):
     lint_dir({"pod.yaml": CLEAN.replace("      limits: {memory: 64Mi}\n", "")})  # KP103 (minor) only
-    assert CliRunner().invoke(main, ["lint", "pod.yaml", "--no-config"]).exit_code == 1
-    assert CliRunner().invoke(main, ["lint", "pod.yaml", "--no-config", "--fail-on", "major"]).exit_code == 0
-    assert CliRunner().invoke(main, ["lint", "pod.yaml", "--no-config", "--fail-on", "minor"]).exit_code == 1
+    assert CliRunner().invoke(main, ["lint", "pod.yaml", "--no-config", CORE_SELECT]).exit_code == 1
+    assert CliRunner().invoke(main, ["lint", "pod.yaml", "--no-config", CORE_SELECT, "--fail-on", "major"]).exit_code == 0
+    assert CliRunner().invoke(main, ["lint", "pod.yaml", "--no-config", CORE_SELECT, "--fail-on", "minor"]).exit_code == 1
