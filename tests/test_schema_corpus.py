@@ -68,7 +68,9 @@ def test_real_corpus_validates_without_crash(real):
     assert not result.crashes
     assert result.schema is not None
     assert result.schema.validated > 1100
-    assert result.schema.skipped > 200  # custom resources without a CRD in the corpus
+    assert result.schema.skipped > 140  # custom resources without a CRD in the corpus
+    # kustomization files are build instructions, not objects: the render stage skips them
+    assert not [kind for kind, _ in result.schema.skipped_kinds if kind.startswith("kustomize.config.k8s.io/")]
 
 
 def test_every_schema_error_is_a_known_genuine_one(real):
@@ -119,7 +121,8 @@ def test_seeds_known_invalid_manifests(seeds_corpus: Path):
         missing_selector, (8, "`spec.template.spec` is missing required field `containers`")]
     assert found["KP002"]["003-gpu-ml-workload.yaml"] == [(19, "`spec` is missing required field `selector`")]
     assert found["KP008"] == {"003-security-policies.yaml": [
-        (2, "policy/v1beta1 PodSecurityPolicy was removed in Kubernetes 1.25 with no replacement")]}
+        (2, "policy/v1beta1 PodSecurityPolicy was removed in Kubernetes 1.25 with no replacement; rejected by every "
+            "supported version of aks, eks, gke")]}  # the built-in cloud profiles' version windows
     assert set(found) == {"KP002", "KP008"}
 
 
