@@ -34,13 +34,18 @@ CLUSTER_SCOPED_KINDS = frozenset(
         "ValidatingAdmissionPolicyBinding", "MutatingAdmissionPolicy", "MutatingAdmissionPolicyBinding",
         "PodSecurityPolicy", "CertificateSigningRequest", "ComponentStatus", "TokenReview",
         "SelfSubjectReview", "SelfSubjectAccessReview", "SubjectAccessReview", "SelfSubjectRulesReview",
-        "DeviceClass", "VolumeAttributesClass", "ResourceSlice",
+        "DeviceClass", "VolumeAttributesClass", "ResourceSlice", "DeviceTaintRule", "ResourceClass",
+        "ClusterTrustBundle", "IPAddress", "ServiceCIDR", "ClusterCIDR", "StorageVersion", "StorageVersionMigration",
+        # CSI snapshots (snapshot.storage.k8s.io, installed on every cloud's managed CSI stack)
+        "VolumeSnapshotClass", "VolumeSnapshotContent", "VolumeGroupSnapshotClass", "VolumeGroupSnapshotContent",
         # add-ons and cloud CRDs that are cluster-scoped
         "ClusterIssuer", "ClusterSecretStore", "ClusterExternalSecret", "ComputeClass", "NodePool",
         "NodeClass", "EC2NodeClass", "AKSNodeClass", "Provisioner", "AWSNodeTemplate", "ENIConfig",
         "ClusterPolicy", "ClusterPodMonitoring", "ClusterRules", "GlobalNetworkPolicy",
         "CiliumClusterwideNetworkPolicy", "CiliumLoadBalancerIPPool", "ClusterTriggerAuthentication",
-        "IngressClassParams", "GatewayClassConfig", "AzureIdentityException",
+        "IngressClassParams", "GatewayClassConfig", "AzureIdentityException", "NodeClaim", "ClusterQueue",
+        "ResourceFlavor", "AdmissionCheck", "CompositeResourceDefinition", "Composition", "ResourceGraphDefinition",
+        "ClusterPolicyReport", "CiliumNode", "ClusterNodeMonitoring",
     )
 )
 
