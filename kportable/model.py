@@ -52,6 +52,21 @@ CLUSTER_SCOPED_KINDS = frozenset(
 DEFAULT_NAMESPACE = "default"
 
 
+def value_at(data: JSON, pointer: Sequence[str | int]) -> JSON:
+    """The value at ``pointer`` inside ``data`` (``None`` when any step is missing or of the wrong type)."""
+    node = data
+    for part in pointer:
+        if isinstance(part, int):
+            if not isinstance(node, list) or not -len(node) <= part < len(node):
+                return None
+            node = node[part]
+        else:
+            if not isinstance(node, dict):
+                return None
+            node = node.get(part)
+    return node
+
+
 def as_dict(value: object) -> dict[str, JSON]:
     """``value`` if it is a mapping, else an empty dict (wrong types read as absent)."""
     return value if isinstance(value, dict) else {}
@@ -134,17 +149,7 @@ class Resource:
 
     def get(self, *pointer: str | int) -> JSON:
         """The value at ``pointer`` (``None`` when any step is missing or of the wrong type)."""
-        node: JSON = self.data
-        for part in pointer:
-            if isinstance(part, int):
-                if not isinstance(node, list) or not -len(node) <= part < len(node):
-                    return None
-                node = node[part]
-            else:
-                if not isinstance(node, dict):
-                    return None
-                node = node.get(part)
-        return node
+        return value_at(self.data, pointer)
 
     def locate(self, pointer: Sequence[str | int] = ()) -> Location:
         """File, line and column of ``pointer`` inside this object (deepest existing ancestor)."""

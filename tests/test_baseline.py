@@ -6,12 +6,11 @@ import json
 
 import pytest
 from click.testing import CliRunner
+from conftest import CORE_SELECT
 
 from kportable.baseline import Baseline, apply_baseline, baseline_from_data, dumps_baseline, load_baseline
 from kportable.cli import main
 from kportable.errors import UserError
-
-from conftest import CORE_SELECT
 
 WEB = """\
 apiVersion: apps/v1

@@ -177,7 +177,8 @@ def test_baseline_recipe(project):
     (project.root / "k8s" / "storefront.yaml").unlink()
     stale = project(verbose)
     assert stale.returncode == 0
-    # the 12 findings of storefront.yaml: 9 cloud ties (ServiceAccount, Deployment, Service, Ingress), KP701, KP252, KP103
+    # the 12 findings of storefront.yaml: 9 cloud ties (ServiceAccount, Deployment, Service, Ingress),
+    # KP701, KP252 and KP103
     assert "12 stale entries in .kportable-baseline.json" in stale.stderr
     listed = [line for line in stale.stderr.splitlines() if line.startswith("  KP")]
     assert len(listed) == 12

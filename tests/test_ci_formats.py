@@ -113,8 +113,9 @@ def test_comment_shape(lint_dir):
     assert "| 9 | KP102 `missing-memory-request` | major | `Pod shop/api` |" in text
     assert "### Blockers" not in text
     # the workload's score matrix: KP102 (major) and KP101 (minor) cost on every target, suppressed KP103 nothing
-    assert "| workload | aks | eks | gke | portable |\n|---|---:|---:|---:|---:|\n| `Pod shop/api` | 86 | 86 | 86 | 86 |" \
-        in text
+    matrix = "| workload | aks | eks | gke | portable |\n|---|---:|---:|---:|---:|\n" \
+             "| `Pod shop/api` | 86 | 86 | 86 | 86 |"
+    assert matrix in text
     assert text.index("### Portability scores") < text.index("### Findings by rule")
     assert text == markdown(result, ReportOptions())  # stable for re-posting
 

@@ -6,14 +6,13 @@ import dataclasses
 
 import pytest
 from click.testing import CliRunner
+from conftest import CORE_SELECT
 
 import kportable.api
 from kportable.cli import main
 from kportable.findings import ObjectRef
 from kportable.gates import EXIT_FINDINGS, EXIT_OK, ScoreViolation, exit_status, minimum_for, score_violations
 from kportable.score_types import WorkloadScore
-
-from conftest import CORE_SELECT
 
 WEB = ObjectRef("Deployment", "shop", "web", "apps/v1")
 API = ObjectRef("Deployment", "shop", "api", "apps/v1")
@@ -95,11 +94,13 @@ def test_cli_min_score_from_config(lint_dir, scored_runs, tmp_path):
     lint_dir({"pod.yaml": CLEAN})
     (tmp_path / ".kportable.yaml").write_text("min-score: {portable: 70}\n")
     assert CliRunner().invoke(main, ["lint", "pod.yaml", CORE_SELECT]).exit_code == 1  # web: portable 62
-    assert CliRunner().invoke(main, ["lint", "pod.yaml", CORE_SELECT, "--min-score", "50"]).exit_code == 0  # the flag replaces it
+    flag = CliRunner().invoke(main, ["lint", "pod.yaml", CORE_SELECT, "--min-score", "50"])
+    assert flag.exit_code == 0  # the flag replaces it
 
 
 def test_cli_fail_on(lint_dir):
     lint_dir({"pod.yaml": CLEAN.replace("      limits: {memory: 64Mi}\n", "")})  # KP103 (minor) only
-    assert CliRunner().invoke(main, ["lint", "pod.yaml", "--no-config", CORE_SELECT]).exit_code == 1
-    assert CliRunner().invoke(main, ["lint", "pod.yaml", "--no-config", CORE_SELECT, "--fail-on", "major"]).exit_code == 0
-    assert CliRunner().invoke(main, ["lint", "pod.yaml", "--no-config", CORE_SELECT, "--fail-on", "minor"]).exit_code == 1
+    lint = ["lint", "pod.yaml", "--no-config", CORE_SELECT]
+    assert CliRunner().invoke(main, lint).exit_code == 1
+    assert CliRunner().invoke(main, [*lint, "--fail-on", "major"]).exit_code == 0
+    assert CliRunner().invoke(main, [*lint, "--fail-on", "minor"]).exit_code == 1

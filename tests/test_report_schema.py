@@ -65,7 +65,8 @@ metadata:
 
 def test_every_kind_of_finding_validates(lint_dir):
     result = lint_dir(
-        {"k8s/web.yaml": RENDERED, "k8s/sa.yaml": CLOUD_TIED, "k8s/bad.yaml": "kind: [\n", "k8s/bin.yaml": "a: b\x00\n"},
+        {"k8s/web.yaml": RENDERED, "k8s/sa.yaml": CLOUD_TIED, "k8s/bad.yaml": "kind: [\n",
+         "k8s/bin.yaml": "a: b\x00\n"},
         exemptions=(Exemption(("KP102",), "sized by VPA", kind="Deployment"),),
         select=None,  # every default rule: input, schema, hygiene and cloud findings
     )
