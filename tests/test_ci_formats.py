@@ -52,7 +52,7 @@ def test_one_annotation_per_counting_finding_worst_first(lint_dir, monkeypatch):
     )
     assert lines[1].startswith("::warning file=k8s/api.yaml,line=9,col=5,endLine=9,title=KP101 missing-cpu-request::")
     assert len(lines) == 3  # KP103 is suppressed
-    assert lines[2] == "kportable: 2 findings (1 major, 1 minor) in 1 file: 1 documents, 1 resources, 1 workloads; " \
+    assert lines[2] == "kportable: 2 findings (1 major, 1 minor) in 1 file: 1 document, 1 resource, 1 workload; " \
                        "1 suppressed."
 
 
