@@ -275,6 +275,21 @@ def test_uris_are_relative_to_the_root_and_percent_encoded(tmp_path, monkeypatch
     assert {"uri": "file://" + str(outside).replace(" ", "%20")} in locations
 
 
+def test_a_root_given_through_a_symlink_still_holds_the_files(tmp_path, monkeypatch):
+    """The working directory is a physical path (getcwd resolves links); the root may be a symlink."""
+    real = tmp_path / "checkout"
+    (real / "k8s").mkdir(parents=True)
+    (real / "k8s" / "web.yaml").write_text(DEPLOY)
+    link = tmp_path / "link"
+    link.symlink_to(real, target_is_directory=True)
+    monkeypatch.chdir(link)  # as `cd /tmp/x` on macOS, where /tmp is a link to /private/tmp
+    result = run(RunOptions(paths=("k8s/web.yaml",), select=("KP101",)))
+    (res,) = log_of(result, str(link))["runs"][0]["results"]
+    assert res["locations"][0]["physicalLocation"]["artifactLocation"] == {"uri": "k8s/web.yaml", "uriBaseId": SRCROOT}
+    assert Locator(str(real)).relative(str(link / "k8s" / "web.yaml")) == "k8s/web.yaml"  # and the other way
+    assert Locator(str(link)).relative(str(tmp_path / "elsewhere.yaml")) is None
+
+
 def _scored(result, scores, min_score):
     return dataclasses.replace(result, scores=tuple(scores),
                                options=dataclasses.replace(result.options, min_score=min_score))
