@@ -293,10 +293,15 @@ def _default_root() -> str:
 
 
 def _write_baseline(result: RunResult, path: str) -> RunResult:
-    """Write ``result``'s counting findings to ``path`` and return the result with them baselined."""
+    """Write ``result``'s counting findings to ``path`` and return the result with them baselined.
+
+    The scores are computed again: baselined findings cost nothing, as in a ``--baseline`` run, so
+    the score matrix and the ``--min-score`` gate agree with the next run that reads the file.
+    """
     import dataclasses
 
     from .baseline import Baseline, apply_baseline, dumps_baseline, entry_of
+    from .score import compute_scores
 
     try:
         with open(path, "w", encoding="utf-8", newline="\n") as fh:
@@ -306,9 +311,11 @@ def _write_baseline(result: RunResult, path: str) -> RunResult:
     baseline = Baseline(path, tuple(sorted(entry_of(f) for f in result.active)))
     findings, stale = apply_baseline(result.findings, baseline)
     click.echo(f"kportable: wrote {len(baseline.entries)} finding(s) to baseline {path}", err=True)
+    targets = result.options.targets or tuple(result.registry.clouds)
     return dataclasses.replace(
         result, findings=tuple(findings), stale_baseline=stale,
         options=dataclasses.replace(result.options, baseline=baseline),
+        scores=compute_scores(result.inventory, findings, targets),
     )
 
 

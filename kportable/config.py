@@ -403,9 +403,18 @@ def check_config(config: Config, registry: Registry) -> None:
 
 
 def _suggest(name: str, registry: Registry) -> str:
+    """A "did you mean" hint: the closest rule name, the first in rule order among equally close ones.
+
+    ``difflib.get_close_matches`` breaks ties by the larger string, so every new rule with a higher
+    id would take the hint over (``KP9`` -> ``KP209`` rather than ``KP009``).
+    """
     names = [n for spec in registry.rules for n in spec.names]
-    close = difflib.get_close_matches(name, names, n=1, cutoff=0.7)
-    return f" (did you mean {close[0]!r}?)" if close else "; see `kportable rules`"
+    close = set(difflib.get_close_matches(name, names, n=len(names), cutoff=0.7))
+    if not close:
+        return "; see `kportable rules`"
+    ratio = {n: difflib.SequenceMatcher(None, name, n).ratio() for n in close}
+    best = max(ratio.values())
+    return f" (did you mean {next(n for n in names if n in close and ratio[n] == best)!r}?)"
 
 
 # --------------------------------------------------------------------------- config + flags -> RunOptions

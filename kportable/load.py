@@ -819,18 +819,29 @@ def looks_like_json(text: str) -> bool:
     """True when the text is JSON, decided as ``kubectl`` does: by its first non-blank character.
 
     The file name does not matter: YAML saved as ``.json`` is read as YAML, and a stream that
-    starts with ``{`` is read as JSON (several values back to back are allowed).
+    starts with ``{`` is read as JSON (several values back to back are allowed). A file that is
+    not named ``*.json`` and fails as JSON is read again as YAML (see ``parse_text``).
     """
     return text.lstrip("\ufeff \t\r\n")[:1] == "{"
 
 
 def parse_text(path: str, text: str, *, is_json: bool, max_nodes: int = DEFAULT_MAX_NODES) -> ParsedSource:
-    """Parse decoded text as a YAML stream or as JSON value(s)."""
+    """Parse decoded text as a YAML stream or as JSON value(s).
+
+    Text that looks like JSON (``is_json``) but does not parse as JSON is YAML that happens to
+    start with a flow mapping (``{}`` then ``---`` then block YAML) unless the file is named
+    ``*.json``: it is parsed again as YAML, and the YAML reading wins when it has no syntax error.
+    """
     out = ParsedSource(path, text=text)
-    if is_json:
-        parse_json(path, text, out, max_nodes)
-    else:
+    if not is_json:
         parse_yaml(path, text, out, max_nodes)
+        return out
+    parse_json(path, text, out, max_nodes)
+    if any(p.code == YAML_SYNTAX for p in out.problems) and not path.lower().endswith(".json"):
+        as_yaml = ParsedSource(path, text=text)
+        parse_yaml(path, text, as_yaml, max_nodes)
+        if not any(p.code == YAML_SYNTAX for p in as_yaml.problems):
+            return as_yaml
     return out
 
 

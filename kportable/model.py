@@ -34,17 +34,37 @@ CLUSTER_SCOPED_KINDS = frozenset(
         "ValidatingAdmissionPolicyBinding", "MutatingAdmissionPolicy", "MutatingAdmissionPolicyBinding",
         "PodSecurityPolicy", "CertificateSigningRequest", "ComponentStatus", "TokenReview",
         "SelfSubjectReview", "SelfSubjectAccessReview", "SubjectAccessReview", "SelfSubjectRulesReview",
-        "DeviceClass", "VolumeAttributesClass", "ResourceSlice",
+        "DeviceClass", "VolumeAttributesClass", "ResourceSlice", "DeviceTaintRule", "ResourceClass",
+        "ClusterTrustBundle", "IPAddress", "ServiceCIDR", "ClusterCIDR", "StorageVersion", "StorageVersionMigration",
+        # CSI snapshots (snapshot.storage.k8s.io, installed on every cloud's managed CSI stack)
+        "VolumeSnapshotClass", "VolumeSnapshotContent", "VolumeGroupSnapshotClass", "VolumeGroupSnapshotContent",
         # add-ons and cloud CRDs that are cluster-scoped
         "ClusterIssuer", "ClusterSecretStore", "ClusterExternalSecret", "ComputeClass", "NodePool",
         "NodeClass", "EC2NodeClass", "AKSNodeClass", "Provisioner", "AWSNodeTemplate", "ENIConfig",
         "ClusterPolicy", "ClusterPodMonitoring", "ClusterRules", "GlobalNetworkPolicy",
         "CiliumClusterwideNetworkPolicy", "CiliumLoadBalancerIPPool", "ClusterTriggerAuthentication",
-        "IngressClassParams", "GatewayClassConfig", "AzureIdentityException",
+        "IngressClassParams", "GatewayClassConfig", "AzureIdentityException", "NodeClaim", "ClusterQueue",
+        "ResourceFlavor", "AdmissionCheck", "CompositeResourceDefinition", "Composition", "ResourceGraphDefinition",
+        "ClusterPolicyReport", "CiliumNode", "ClusterNodeMonitoring",
     )
 )
 
 DEFAULT_NAMESPACE = "default"
+
+
+def value_at(data: JSON, pointer: Sequence[str | int]) -> JSON:
+    """The value at ``pointer`` inside ``data`` (``None`` when any step is missing or of the wrong type)."""
+    node = data
+    for part in pointer:
+        if isinstance(part, int):
+            if not isinstance(node, list) or not -len(node) <= part < len(node):
+                return None
+            node = node[part]
+        else:
+            if not isinstance(node, dict):
+                return None
+            node = node.get(part)
+    return node
 
 
 def as_dict(value: object) -> dict[str, JSON]:
@@ -129,17 +149,7 @@ class Resource:
 
     def get(self, *pointer: str | int) -> JSON:
         """The value at ``pointer`` (``None`` when any step is missing or of the wrong type)."""
-        node: JSON = self.data
-        for part in pointer:
-            if isinstance(part, int):
-                if not isinstance(node, list) or not -len(node) <= part < len(node):
-                    return None
-                node = node[part]
-            else:
-                if not isinstance(node, dict):
-                    return None
-                node = node.get(part)
-        return node
+        return value_at(self.data, pointer)
 
     def locate(self, pointer: Sequence[str | int] = ()) -> Location:
         """File, line and column of ``pointer`` inside this object (deepest existing ancestor)."""

@@ -85,6 +85,22 @@ def expand(
 
 
 def _walk(root: Path, display_root: str, exclude: Sequence[str]) -> Iterator[str]:
+    for _, files in walk_directories(root, display_root, exclude):
+        for name, shown in files:
+            if name.endswith(MANIFEST_SUFFIXES) and not is_excluded(shown, exclude):
+                yield shown
+
+
+def walk_directories(
+    root: Path, display_root: str, exclude: Sequence[str]
+) -> Iterator[tuple[str, list[tuple[str, str]]]]:
+    """The directories a directory argument covers, ``root`` first then depth-first by name, each
+    with its files as (name, display path).
+
+    The one walk of the tree, for the manifest files and for the kustomization directories (so
+    both skip the same): hidden directories, ``SKIP_DIRS``, excluded ones, and symlinked
+    directories (never followed, so a link loop cannot hang a run).
+    """
     stack = [(str(root), display_root)]
     while stack:
         directory, shown = stack.pop()
@@ -92,6 +108,7 @@ def _walk(root: Path, display_root: str, exclude: Sequence[str]) -> Iterator[str
             entries = sorted(os.scandir(directory), key=lambda e: e.name)
         except OSError:
             continue
+        files = []
         subdirs = []
         for entry in entries:
             name = entry.name
@@ -100,12 +117,11 @@ def _walk(root: Path, display_root: str, exclude: Sequence[str]) -> Iterator[str
                 is_dir = entry.is_dir(follow_symlinks=False)
             except OSError:
                 continue
-            if is_dir:
-                if name.startswith(".") or name in SKIP_DIRS or is_excluded(child, exclude):
-                    continue
+            if not is_dir:
+                files.append((name, child))
+            elif not (name.startswith(".") or name in SKIP_DIRS or is_excluded(child, exclude)):
                 subdirs.append((entry.path, child))
-            elif name.endswith(MANIFEST_SUFFIXES) and not is_excluded(child, exclude):
-                yield child
+        yield directory, files
         stack.extend(reversed(subdirs))
 
 

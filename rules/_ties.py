@@ -19,10 +19,6 @@ from kportable.model import Resource, as_dict, as_list, as_str
 from kportable.positions import Pointer
 from kportable.rule import RuleContext
 
-#: Kinds that run pods (``Workload.of`` accepts them); rules about pod specs dispatch on these.
-WORKLOAD_KINDS = frozenset(
-    ("Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job", "CronJob")
-)
 _EFFECT_RANK = {Effect.INFO: 0, Effect.ADAPTATION: 1, Effect.BLOCKER: 2}
 MAX_SHOWN = 90  # characters of a value quoted in a message
 

@@ -17,6 +17,13 @@ REAL_CORPUS = SHARED / "corpus" / "real"
 SEEDS = SHARED / "corpus" / "seeds"
 FIXTURES = ROOT / "fixtures"
 
+# The rules the CI-surface tests (baseline, suppressions, gates, output formats) lint with: input
+# problems (KP0xx) and the core's container-resources rules. Those tests are about what happens to
+# findings, not about which rules exist, so they pin this selection: a new hygiene or cloud rule
+# must not change their expected lists. A test that wants every default rule passes ``select=None``.
+CORE_RULES = ("KP0", "KP101", "KP102", "KP103")
+CORE_SELECT = "--select=" + ",".join(CORE_RULES)  # the same selection for CLI invocations
+
 
 @pytest.fixture(scope="session")
 def real_corpus() -> Path:
@@ -125,7 +132,8 @@ def lint_dir(tmp_path, monkeypatch):
     """Write manifests under a temporary git repository, chdir there, return a lint function.
 
     ``lint_dir({"k8s/a.yaml": text}, **RunOptions fields) -> RunResult`` lints the ``paths``
-    (default: every file written) with the real pipeline.
+    (default: every file written) with the real pipeline and the ``CORE_RULES`` selection (unless
+    the test passes ``select``; ``select=None`` runs every default rule).
     """
     from kportable.api import RunOptions, run
 
@@ -133,6 +141,7 @@ def lint_dir(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
 
     def lint(files, paths=None, **fields):
+        fields.setdefault("select", CORE_RULES)
         for name, text in files.items():
             target = tmp_path / name
             target.parent.mkdir(parents=True, exist_ok=True)

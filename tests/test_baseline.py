@@ -6,6 +6,7 @@ import json
 
 import pytest
 from click.testing import CliRunner
+from conftest import CORE_SELECT
 
 from kportable.baseline import Baseline, apply_baseline, baseline_from_data, dumps_baseline, load_baseline
 from kportable.cli import main
@@ -53,7 +54,7 @@ API = WEB.replace("name: web\n  namespace", "name: api\n  namespace")
 
 
 def cli(*args):
-    result = CliRunner().invoke(main, ["lint", "--no-config", *args])
+    result = CliRunner().invoke(main, ["lint", "--no-config", CORE_SELECT, *args])
     return result.exit_code, result.stdout, result.stderr
 
 
@@ -159,3 +160,17 @@ def test_cli_missing_baseline_exits_2(lint_dir):
     code, _, err = cli("k8s", "--baseline", "nope.json")
     assert code == 2
     assert "nope.json does not exist (create it with --write-baseline nope.json)" in err
+
+
+def test_write_baseline_scores_like_the_run_that_reads_it(lint_dir):
+    """Baselined findings cost nothing: writing the baseline must not score (or gate) the run as before it."""
+    lint_dir({"k8s/web.yaml": WEB})
+    assert cli("k8s", "-f", "json", "--min-score", "90")[0] == 1  # KP101-KP103 cost web 17 points
+    code, out, err = cli("k8s", "--write-baseline", "b.json", "-f", "json", "--min-score", "90")
+    assert code == 0, err
+    written = json.loads(out)["scores"]
+    code, out, _ = cli("k8s", "--baseline", "b.json", "-f", "json", "--min-score", "90")
+    assert code == 0
+    assert written == json.loads(out)["scores"]
+    assert written[0]["scores"] == {"aks": 100, "eks": 100, "gke": 100, "portable": 100}
+    assert written[0]["costs"] == []

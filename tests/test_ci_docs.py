@@ -40,6 +40,37 @@ spec:
       requests: {cpu: 100m, memory: 64Mi}
       limits: {memory: 64Mi}
 """
+# What a clean repository holds under every default rule: the Pod above, and the namespace's
+# default-deny NetworkPolicy, an allow policy, a ResourceQuota and a LimitRange (hygiene).
+CLEAN_BUNDLE = CLEAN.replace("  name: api\n", "  name: api\n  labels: {app: api}\n") + """\
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: default-deny}
+spec: {podSelector: {}, policyTypes: [Ingress, Egress]}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: api}
+spec:
+  podSelector: {matchLabels: {app: api}}
+  policyTypes: [Ingress]
+  ingress: [{from: [{podSelector: {}}]}]
+---
+apiVersion: v1
+kind: ResourceQuota
+metadata: {name: quota}
+spec: {hard: {requests.cpu: "2", requests.memory: 2Gi, limits.memory: 2Gi}}
+---
+apiVersion: v1
+kind: LimitRange
+metadata: {name: defaults}
+spec:
+  limits:
+  - {type: Container, default: {cpu: 500m, memory: 128Mi}, defaultRequest: {cpu: 100m, memory: 64Mi}}
+"""
+DEMO_FILES = {f"k8s/{name}.yaml" for name in ("catalog", "namespace", "orders", "payments", "recommendations",
+                                               "storefront")}
 
 
 def fenced(doc: str, language: str, first_line: str) -> str:
@@ -93,9 +124,9 @@ def test_workflow_commands_run(project, valid_sarif):
     sarif_step = project(by_name["Lint for code scanning"]["run"])
     assert sarif_step.returncode == 0, sarif_step.stderr  # findings: exit 1, tolerated by the step
     log = valid_sarif((project.root / "kportable.sarif").read_text())
-    assert len(log["runs"][0]["results"]) == 4
-    assert {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in log["runs"][0]["results"]} == {
-        "k8s/orders.yaml", "k8s/storefront.yaml"}
+    assert len(log["runs"][0]["results"]) == 37  # every default rule on the demo (see test_sarif)
+    uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in log["runs"][0]["results"]}
+    assert uris == DEMO_FILES
 
     comment = project(by_name["Lint for the PR comment"]["run"])
     assert comment.returncode == 0, comment.stderr
@@ -104,11 +135,12 @@ def test_workflow_commands_run(project, valid_sarif):
     summary = project.root / "summary.md"
     gate = project(by_name["kportable gate"]["run"], GITHUB_STEP_SUMMARY=str(summary))
     assert gate.returncode == 1
-    assert gate.stdout.startswith("::error file=k8s/orders.yaml,line=56,col=11,endLine=56,title=KP102 ")
+    assert gate.stdout.startswith("::error file=k8s/payments.yaml,line=8,col=5,endLine=8,title=KP401 ")  # worst first
     assert summary.read_text() == (project.root / "kportable.md").read_text()
 
-    for name in ("k8s/orders.yaml", "k8s/storefront.yaml", "k8s/recommendations.yaml"):
-        (project.root / name).write_text(CLEAN.replace("name: api", f"name: {Path(name).stem}"))
+    for name in DEMO_FILES:  # every finding fixed
+        (project.root / name).unlink()
+    (project.root / "k8s" / "api.yaml").write_text(CLEAN_BUNDLE)
     assert project(by_name["kportable gate"]["run"]).returncode == 0
     assert project(by_name["Lint for code scanning"]["run"]).returncode == 0
 
@@ -130,8 +162,9 @@ def test_gitlab_job_runs(project, valid_sarif):
         assert project(command).returncode == 0, command
     report = job["artifacts"]["reports"]["codequality"]
     issues = json.loads((project.root / report).read_text())
-    assert {i["location"]["path"] for i in issues} == {"k8s/orders.yaml", "k8s/storefront.yaml"}
-    assert all(i["fingerprint"] and i["severity"] in {"major", "minor"} for i in issues)
+    assert {i["location"]["path"] for i in issues} == DEMO_FILES
+    assert len(issues) == 37
+    assert all(i["fingerprint"] and i["severity"] in {"blocker", "major", "minor"} for i in issues)
     valid_sarif((project.root / job["artifacts"]["paths"][0]).read_text())
     assert project(gate).returncode == 1
 
@@ -144,7 +177,12 @@ def test_baseline_recipe(project):
     (project.root / "k8s" / "storefront.yaml").unlink()
     stale = project(verbose)
     assert stale.returncode == 0
-    assert "1 stale entry in .kportable-baseline.json" in stale.stderr
+    # the 12 findings of storefront.yaml: 9 cloud ties (ServiceAccount, Deployment, Service, Ingress),
+    # KP701, KP252 and KP103
+    assert "12 stale entries in .kportable-baseline.json" in stale.stderr
+    listed = [line for line in stale.stderr.splitlines() if line.startswith("  KP")]
+    assert len(listed) == 12
+    assert all(line.endswith("(k8s/storefront.yaml)") for line in listed)
 
 
 def test_pre_commit_config_example_is_valid(tmp_path):

@@ -48,11 +48,11 @@ def test_one_annotation_per_counting_finding_worst_first(lint_dir, monkeypatch):
     fix = "Fix: Set resources.requests.memory to the working-set size of the container (e.g. 128Mi)."
     assert lines[0] == (
         "::error file=k8s/api.yaml,line=9,col=5,endLine=9,title=KP102 missing-memory-request::"
-        f"container 'api' of Pod 'api' sets no memory request. {fix}"
+        f"container 'api' of Pod 'shop/api' sets no memory request. {fix}"
     )
     assert lines[1].startswith("::warning file=k8s/api.yaml,line=9,col=5,endLine=9,title=KP101 missing-cpu-request::")
     assert len(lines) == 3  # KP103 is suppressed
-    assert lines[2] == "kportable: 2 findings (1 major, 1 minor) in 1 file: 1 documents, 1 resources, 1 workloads; " \
+    assert lines[2] == "kportable: 2 findings (1 major, 1 minor) in 1 file: 1 document, 1 resource, 1 workload; " \
                        "1 suppressed."
 
 
@@ -112,7 +112,11 @@ def test_comment_shape(lint_dir):
     assert "<details><summary><code>k8s/api.yaml</code>: 2 findings (worst: major)</summary>" in text
     assert "| 9 | KP102 `missing-memory-request` | major | `Pod shop/api` |" in text
     assert "### Blockers" not in text
-    assert "### Portability scores" not in text
+    # the workload's score matrix: KP102 (major) and KP101 (minor) cost on every target, suppressed KP103 nothing
+    matrix = "| workload | aks | eks | gke | portable |\n|---|---:|---:|---:|---:|\n" \
+             "| `Pod shop/api` | 86 | 86 | 86 | 86 |"
+    assert matrix in text
+    assert text.index("### Portability scores") < text.index("### Findings by rule")
     assert text == markdown(result, ReportOptions())  # stable for re-posting
 
 
@@ -155,7 +159,7 @@ def test_table_cells_are_escaped(lint_dir):
     result = lint_dir({"k8s/a.yaml": POD.replace("name: api\n  namespace", "name: 'a|<b>'\n  namespace")},
                       select=("KP101",))
     text = markdown(result, ReportOptions())
-    assert "of Pod 'a\\|&lt;b&gt;' sets" in text  # HTML in prose is escaped ...
+    assert "of Pod 'shop/a\\|&lt;b&gt;' sets" in text  # HTML in prose is escaped ...
     assert "`Pod shop/a\\|<b>`" in text  # ... and shown literally in code spans
 
 
@@ -174,7 +178,7 @@ def test_gitlab_code_quality(lint_dir):
     assert issues[0]["severity"] == "minor"
     assert issues[0]["fingerprint"] == result.findings[0].fingerprint
     assert len({i["fingerprint"] for i in issues}) == 2
-    assert issues[0]["description"].startswith("container 'api' of Pod 'api' sets no CPU request.")
+    assert issues[0]["description"].startswith("container 'api' of Pod 'shop/api' sets no CPU request.")
     assert gitlab(lint_dir({"ns.yaml": "apiVersion: v1\nkind: Namespace\nmetadata: {name: x}\n"}),
                   ReportOptions()) == "[]\n"
 

@@ -174,8 +174,8 @@ exemptions:
         "invalid configuration .kportable.yaml:",
         "  .kportable.yaml:1:15: select: no rule matches 'KP9' (did you mean 'KP009'?)",
         "  .kportable.yaml:2:10: ignore: no rule matches 'missing-cpu-requests' (did you mean 'missing-cpu-request'?)",
-        "  .kportable.yaml:3:11: unknown target 'mars'; known: portable",
-        "  .kportable.yaml:4:13: min-score: unknown target 'venus'; known: portable",
+        "  .kportable.yaml:3:11: unknown target 'mars'; known: aks, eks, gke, portable",
+        "  .kportable.yaml:4:13: min-score: unknown target 'venus'; known: aks, eks, gke, portable",
         "  .kportable.yaml:6:3: rules: unknown rule 'KP777'; see `kportable rules`",
         "  .kportable.yaml:8:15: rule KP103 (missing-memory-limit) has no option 'max'; options: none",
         "  .kportable.yaml:10:5: exemption names unknown rule 'nope'; see `kportable rules`",
@@ -267,7 +267,7 @@ def test_cli_discovers_the_config_from_a_subdirectory(tmp_path, monkeypatch):
     assert cli("lint", "pod.yaml", "-q")[0] == 0
     assert cli("lint", "pod.yaml", "-q", "--fail-on", "major")[0] == 1
     assert cli("lint", "pod.yaml", "-q", "--no-config")[0] == 1
-    (tmp_path / "strict.yaml").write_text("fail-on: minor\nignore: [KP1]\n")
+    (tmp_path / "strict.yaml").write_text("fail-on: minor\nselect: [KP0, KP1]\nignore: [KP1]\n")  # input rules only
     code, out, _ = cli("lint", "pod.yaml", "--config", "../strict.yaml")
     assert code == 0
     assert "No findings" in out

@@ -6,6 +6,7 @@ import dataclasses
 
 import pytest
 from click.testing import CliRunner
+from conftest import CORE_SELECT
 
 import kportable.api
 from kportable.cli import main
@@ -81,7 +82,7 @@ def scored_runs(monkeypatch):
 ])
 def test_cli_min_score(lint_dir, scored_runs, args, code, messages):
     lint_dir({"pod.yaml": CLEAN})
-    outcome = CliRunner().invoke(main, ["lint", "pod.yaml", "--no-config", "-q", *args])
+    outcome = CliRunner().invoke(main, ["lint", "pod.yaml", "--no-config", CORE_SELECT, "-q", *args])
     assert outcome.exit_code == code, outcome.stderr
     for message in messages:
         assert message in outcome.stderr
@@ -92,12 +93,14 @@ def test_cli_min_score(lint_dir, scored_runs, args, code, messages):
 def test_cli_min_score_from_config(lint_dir, scored_runs, tmp_path):
     lint_dir({"pod.yaml": CLEAN})
     (tmp_path / ".kportable.yaml").write_text("min-score: {portable: 70}\n")
-    assert CliRunner().invoke(main, ["lint", "pod.yaml"]).exit_code == 1  # web: portable 62
-    assert CliRunner().invoke(main, ["lint", "pod.yaml", "--min-score", "50"]).exit_code == 0  # the flag replaces it
+    assert CliRunner().invoke(main, ["lint", "pod.yaml", CORE_SELECT]).exit_code == 1  # web: portable 62
+    flag = CliRunner().invoke(main, ["lint", "pod.yaml", CORE_SELECT, "--min-score", "50"])
+    assert flag.exit_code == 0  # the flag replaces it
 
 
 def test_cli_fail_on(lint_dir):
     lint_dir({"pod.yaml": CLEAN.replace("      limits: {memory: 64Mi}\n", "")})  # KP103 (minor) only
-    assert CliRunner().invoke(main, ["lint", "pod.yaml", "--no-config"]).exit_code == 1
-    assert CliRunner().invoke(main, ["lint", "pod.yaml", "--no-config", "--fail-on", "major"]).exit_code == 0
-    assert CliRunner().invoke(main, ["lint", "pod.yaml", "--no-config", "--fail-on", "minor"]).exit_code == 1
+    lint = ["lint", "pod.yaml", "--no-config", CORE_SELECT]
+    assert CliRunner().invoke(main, lint).exit_code == 1
+    assert CliRunner().invoke(main, [*lint, "--fail-on", "major"]).exit_code == 0
+    assert CliRunner().invoke(main, [*lint, "--fail-on", "minor"]).exit_code == 1

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from kportable.api import build_inventory
 from kportable.load import parse_bytes
 
@@ -194,3 +196,21 @@ def test_selection_uses_the_index_not_all_pairs(monkeypatch):
         assert [w.name for w in inv.selected_workloads(svc)] == [svc.name.replace("s", "d")]
     # 300 services x 300 workloads would be 90,000 comparisons; the label index needs one each
     assert len(calls) == 300
+
+
+@pytest.mark.parametrize(("api_version", "kind"), [
+    ("snapshot.storage.k8s.io/v1", "VolumeSnapshotClass"),
+    ("snapshot.storage.k8s.io/v1", "VolumeSnapshotContent"),
+    ("networking.k8s.io/v1", "IPAddress"),
+    ("networking.k8s.io/v1", "ServiceCIDR"),
+    ("certificates.k8s.io/v1beta1", "ClusterTrustBundle"),
+    ("karpenter.sh/v1", "NodeClaim"),
+    ("kueue.x-k8s.io/v1beta1", "ClusterQueue"),
+])
+def test_cluster_scoped_kinds_have_no_namespace(api_version, kind):
+    from kportable.api import RunOptions, run
+
+    text = f"apiVersion: {api_version}\nkind: {kind}\nmetadata: {{name: x, namespace: shop}}\n"
+    (res,) = run(RunOptions(inputs=(("x.yaml", text.encode()),), select=("KP001",))).inventory.resources
+    assert res.namespace is None
+    assert str(res.ref) == f"{kind} -/x"

@@ -191,3 +191,15 @@ def test_run_options_defaults_are_frozen():
     opts = RunOptions()
     with pytest.raises(AttributeError):
         opts.paths = ("x",)  # type: ignore[misc]
+
+
+def test_a_yaml_stream_starting_with_a_flow_mapping_is_yaml_unless_named_json():
+    text = b"{}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\n"
+    as_yaml = parse_bytes("k8s/cfg.yaml", text)
+    assert as_yaml.problems == []
+    assert [d.data for d in as_yaml.documents] == [{}, {"apiVersion": "v1", "kind": "ConfigMap",
+                                                        "metadata": {"name": "cfg"}}]
+    assert as_yaml.documents[1].line == 3
+    as_json = parse_bytes("k8s/cfg.JSON", text)  # a .json file must be JSON: the syntax error stays
+    assert [(p.code, p.line) for p in as_json.problems] == [("KP001", 2)]
+    assert "JSON syntax error" in as_json.problems[0].message

@@ -114,6 +114,9 @@ def test_hooks_with_pre_commit_try_repo(tmp_path):
         "rendered/shop/templates/deployment.yaml": RENDERED,
         "charts/shop/templates/deployment.yaml": RAW_TEMPLATE,  # not YAML: the hook must skip it
         "charts/shop/values.yaml": "replicaCount: 1\n",
+        # both hooks read the repository's config: here, input problems and container resources only
+        # (a lone Pod would otherwise have namespace hygiene findings: no NetworkPolicy, quota, LimitRange)
+        ".kportable.yaml": "select: [KP0, KP101, KP102, KP103]\n",
     }
     for name, text in files.items():
         (repo / name).parent.mkdir(parents=True, exist_ok=True)
@@ -141,5 +144,5 @@ def test_hooks_with_pre_commit_try_repo(tmp_path):
     output = staged.stdout + staged.stderr
     assert staged.returncode == 1, output
     assert re.search(r"kportable \(Kubernetes portability lint\)\.+Failed", output), output
-    assert "k8s/api.yaml:9:5  KP102  major    container 'api' of Pod 'api' sets no memory request" in output
+    assert "k8s/api.yaml:9:5  KP102  major    container 'api' of Pod 'default/api' sets no memory request" in output
     assert "fix: Set resources.requests.memory" in output

@@ -21,6 +21,9 @@ HELM = FIXTURES / "helm"
 CHART = "fixtures/helm/shop"
 AWS = "fixtures/helm/rendered/shop-aws.yaml"
 GCP = "fixtures/helm/rendered/shop-gcp.yaml"
+# The fixture chart's expectations are written for the container-resources rules; the cloud and
+# hygiene rules' origins are checked on their own in test_cloud_findings_land_on_template_lines.
+RESOURCES = ("KP101", "KP102", "KP103")
 
 # (rule, rendered line in shop-aws.yaml, template, template line): what a person edits for each finding.
 EXPECTED_AWS = [
@@ -114,7 +117,7 @@ def test_corpus_expected_origins(real_corpus):
 
 
 def test_chart_dir_puts_findings_on_template_lines(in_root):
-    result = run(RunOptions(paths=(AWS,), chart_dirs=(CHART,)))
+    result = run(RunOptions(paths=(AWS,), chart_dirs=(CHART,), select=RESOURCES))
     assert triples(result) == EXPECTED_AWS
     for f in result.findings:
         template = Path(f.location.origin).read_text().splitlines()
@@ -125,7 +128,7 @@ def test_chart_dir_puts_findings_on_template_lines(in_root):
 
 
 def test_without_chart_dir_the_origin_is_helms(in_root):
-    result = run(RunOptions(paths=(AWS,)))
+    result = run(RunOptions(paths=(AWS,), select=RESOURCES))
     assert {f.location.origin for f in result.findings} == {
         "shop/templates/deployment.yaml", "shop/templates/worker.yaml", "shop/charts/redis/templates/statefulset.yaml",
         "shop/templates/hooks/migrate-job.yaml", "shop/templates/tests/test-connection.yaml",
@@ -135,19 +138,40 @@ def test_without_chart_dir_the_origin_is_helms(in_root):
 
 def test_origin_is_relative_to_the_working_directory(monkeypatch):
     monkeypatch.chdir(HELM)
-    result = run(RunOptions(paths=("rendered/shop-gcp.yaml",), chart_dirs=("shop",)))
+    result = run(RunOptions(paths=("rendered/shop-gcp.yaml",), chart_dirs=("shop",), select=RESOURCES))
     first = result.findings[0]
     assert (first.location.origin, first.location.origin_line) == ("shop/templates/deployment.yaml", 34)
 
 
 def test_stdin_with_chart_dir_json_report(in_root):
     raw = (ROOT / GCP).read_bytes()
-    out = CliRunner().invoke(main, ["lint", "-", "--chart-dir", CHART, "-f", "json"], input=raw)
+    out = CliRunner().invoke(main, ["lint", "-", "--chart-dir", CHART, "-f", "json", "--select", ",".join(RESOURCES)],
+                             input=raw)
     assert out.exit_code == 1, out.output
     report = json.loads(out.stdout)
     first = report["findings"][0]
     assert first["file"] == "<stdin>"
     assert first["origin"] == {"file": "fixtures/helm/shop/templates/deployment.yaml", "line": 34}
+
+
+def test_cloud_findings_land_on_template_lines(in_root):
+    """The cloud rules' findings (annotations, node selectors, images, storage classes) map like the others."""
+    result = run(RunOptions(paths=(AWS,), chart_dirs=(CHART,), select=("KP2", "KP3", "KP4", "KP5", "KP6"),
+                            ignore=("KP25",)))
+    found = {(f.rule_id, f.location.origin, f.location.origin_line) for f in result.findings}
+    assert found == {
+        ("KP401", "fixtures/helm/shop/templates/serviceaccount.yaml", 9),
+        ("KP201", "fixtures/helm/shop/templates/service.yaml", 8),
+        ("KP603", "fixtures/helm/shop/templates/deployment.yaml", 24),
+        ("KP501", "fixtures/helm/shop/templates/deployment.yaml", 46),
+        ("KP603", "fixtures/helm/shop/templates/worker.yaml", 34),
+        ("KP501", "fixtures/helm/shop/templates/worker.yaml", 43),
+        ("KP304", "fixtures/helm/shop/charts/redis/templates/statefulset.yaml", 36),
+        ("KP603", "fixtures/helm/shop/templates/hooks/migrate-job.yaml", 20),
+    }
+    for f in result.findings:  # the template line holds the key, or the mapping its templated keys go under
+        line = Path(f.location.origin).read_text().splitlines()[f.location.origin_line - 1]
+        assert line.strip().startswith(("annotations:", "image:", "nodeSelector:", "storageClassName:")), (f.path, line)
 
 
 def test_text_report_names_the_template(in_root):

@@ -61,7 +61,13 @@ def registry():
     return build_registry(plugins=[RenderRules])
 
 
+# Input problems, the container-resources rules and the test plugin's cloud rules: EXPECTED follows their findings
+# through the builds (the real cloud and hygiene rules are checked in test_real_rules_map_through_builds).
+RULES = ("KP0", "KP101", "KP102", "KP103", "TEST9")
+
+
 def lint(registry, *paths, **kw):
+    kw.setdefault("select", RULES)
     return run(RunOptions(paths=paths, kustomize_build=kw.pop("build", True), **kw), registry)
 
 
@@ -105,6 +111,22 @@ def test_a_named_base_is_built_on_its_own(in_root, registry):
     assert {f.location.path for f in result.findings} == {"<kustomize build fixtures/kustomize/base>"}
     assert {(f.location.origin, f.location.origin_line) for f in result.findings} == {
         (KD + "base/deployment.yaml", 21), (KD + "base/deployment.yaml", 24)}
+
+
+@needs_tool
+def test_real_rules_map_through_builds(in_root):
+    """The built-in cloud rules and schema validation on built output: the same places as the test rules."""
+    result = run(RunOptions(paths=(KUST,), kustomize_build=True, select=("KP0", "KP4", "KP5", "KP6")))
+    assert [(r[0], r[1], r[3], r[4]) for r in rows(result)] == [
+        (EKS, "KP401", KD + "overlays/eks/kustomization.yaml", 18),
+        (EKS, "KP603", KD + "overlays/eks/kustomization.yaml", 21),
+        (EKS, "KP501", KD + "overlays/eks/node-selector.yaml", 9),
+        (GKE, "KP401", KD + "overlays/gke/workload-identity.yaml", 6),
+        (GKE, "KP603", KD + "overlays/gke/kustomization.yaml", 18),
+        (GKE, "KP501", KD + "overlays/gke/node-pool.json6902.yaml", 4),
+    ]
+    assert result.schema is not None
+    assert (result.schema.validated, result.schema.skipped) == (8, 0)  # every built object, none left out
 
 
 def test_plan_roots_and_covered_directories(in_root):

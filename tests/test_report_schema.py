@@ -6,6 +6,7 @@ import dataclasses
 import json
 from functools import cache
 from importlib import resources
+from pathlib import Path
 
 import jsonschema
 import pytest
@@ -53,10 +54,21 @@ metadata:
 """
 
 
+CLOUD_TIED = """\
+apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: web
+  annotations: {eks.amazonaws.com/role-arn: "arn:aws:iam::111122223333:role/web"}
+"""
+
+
 def test_every_kind_of_finding_validates(lint_dir):
     result = lint_dir(
-        {"k8s/web.yaml": RENDERED, "k8s/bad.yaml": "kind: [\n", "k8s/bin.yaml": "a: b\x00\n"},
+        {"k8s/web.yaml": RENDERED, "k8s/sa.yaml": CLOUD_TIED, "k8s/bad.yaml": "kind: [\n",
+         "k8s/bin.yaml": "a: b\x00\n"},
         exemptions=(Exemption(("KP102",), "sized by VPA", kind="Deployment"),),
+        select=None,  # every default rule: input, schema, hygiene and cloud findings
     )
     crashed = dataclasses.replace(result, crashes=(RuleCrash("KP101", "core", "Pod a/b", "KeyError: 'x'", "tb"),))
     data = assert_valid(crashed)
@@ -66,6 +78,20 @@ def test_every_kind_of_finding_validates(lint_dir):
     assert web["origin"] == {"file": "shop/templates/deployment.yaml", "line": None}
     assert web["object"]["namespace"] == "default"
     assert data["errors"][0]["kind"] == "rule-crash"
+    tie = next(f for f in data["findings"] if f["rule_id"] == "KP401")
+    assert (tie["clouds"], tie["effect"]) == (["eks"], "blocker")
+    assert data["summary"]["schema"]["validated"] == 3  # the Deployment, the Namespace, the ServiceAccount
+    assert data["scores"][0]["workload"]["name"] == "web"
+
+
+def test_profile_and_kustomize_sections_validate(monkeypatch):
+    root = Path(__file__).resolve().parent.parent
+    monkeypatch.chdir(root)
+    helm = "fixtures/helm/rendered/shop-"
+    data = assert_valid(run(RunOptions(profiles=(("aws", (helm + "aws.yaml",)), ("gcp", (helm + "gcp.yaml",))))))
+    assert {row["name"] for row in data["profiles"]} >= {"prod-shop", "prod-redis"}
+    data = assert_valid(run(RunOptions(paths=("fixtures/kustomize",))))  # not built: the files are skipped
+    assert data["kustomize"] == {"builds": [], "kustomization_files_skipped": 4}
 
 
 def test_schema_rejects_drift(lint_dir):

@@ -95,7 +95,10 @@ def test_demo_log_has_everything_code_scanning_reads(monkeypatch):
         assert "portability" in descriptor["properties"]["tags"]
         assert "security-severity" not in descriptor["properties"]
     results = sarif_run["results"]
-    assert len(results) == len(result.findings) == 4
+    # every default rule on the demo: 14 hygiene findings (5 KP701, 6 KP252, KP251, KP711, KP712 on the
+    # namespace), 4 container-resources findings (KP101-KP103 on orders-api, KP103 on storefront) and
+    # 19 cloud ties (3 KP401, KP402, 5 KP201, 2 KP203, KP204, KP304, 2 KP501, 3 KP603, KP604)
+    assert len(results) == len(result.findings) == 37
     for f, res in zip(result.findings, results, strict=True):
         assert res["ruleId"] == f.rule_id
         assert rules[res["ruleIndex"]]["id"] == f.rule_id
@@ -110,7 +113,8 @@ def test_demo_log_has_everything_code_scanning_reads(monkeypatch):
         assert res["partialFingerprints"] == {FINGERPRINT_KEY: f.fingerprint}
         assert f.message in res["message"]["text"]
         assert f.fix in res["message"]["text"]
-        assert location["logicalLocations"][0]["fullyQualifiedName"] == f"Deployment/shop/{f.obj.name}"
+        qualified = "Namespace/shop" if f.obj.kind == "Namespace" else f"{f.obj.kind}/shop/{f.obj.name}"
+        assert location["logicalLocations"][0]["fullyQualifiedName"] == qualified
     assert sarif_run["invocations"] == [{"executionSuccessful": True, "exitCode": 1}]
     assert sarif_run["columnKind"] == "unicodeCodePoints"
 
@@ -136,7 +140,7 @@ def test_fingerprints_survive_unrelated_line_moves(lint_dir):
 
     old, new = keyed(before), keyed(after)
     assert set(old) == set(new)
-    assert len(old) == 3  # KP101-KP103 on the one container (KP104 is off by default)
+    assert len(old) == 3  # KP101-KP103 on the one container (KP104 reports only under a ResourceQuota)
     assert {r["startLine"] for r in old.values()} == {14}
     assert {r["startLine"] for r in new.values()} == {16}
 
@@ -155,12 +159,14 @@ def test_suppressed_findings_are_carried_with_kind_and_justification(lint_dir):
         '  namespace: shop\n  annotations:\n    kportable.io/ignore: KP101\n    kportable.io/ignore-reason: "vendor"\n',
     )
     every = ("KP101", "KP102", "KP103", "KP104")
-    first = lint_dir({"k8s/web.yaml": manifest}, select=every)
+    everywhere = {"KP104": {"everywhere": True}}  # KP104 at info without a ResourceQuota: a finding that is new
+    first = lint_dir({"k8s/web.yaml": manifest}, select=every, rule_options=everywhere)
     kp103 = [f for f in first.findings if f.rule_id == "KP103"]
     baseline = baseline_from_data(json.loads(dumps_baseline(kp103)), ".kportable-baseline.json")
     exemption = Exemption(("KP102",), "memory is sized by the operator", kind="Deployment", source=".kportable.yaml",
                           line=3)
-    result = lint_dir({}, paths=("k8s/web.yaml",), select=every, exemptions=(exemption,), baseline=baseline)
+    result = lint_dir({}, paths=("k8s/web.yaml",), select=every, rule_options=everywhere, exemptions=(exemption,),
+                      baseline=baseline)
     by_rule = {r["ruleId"]: r for r in log_of(result)["runs"][0]["results"]}
     assert by_rule["KP101"]["suppressions"] == [{
         "kind": "inSource", "status": "accepted", "justification": "vendor",
@@ -269,6 +275,21 @@ def test_uris_are_relative_to_the_root_and_percent_encoded(tmp_path, monkeypatch
     assert {"uri": "file://" + str(outside).replace(" ", "%20")} in locations
 
 
+def test_a_root_given_through_a_symlink_still_holds_the_files(tmp_path, monkeypatch):
+    """The working directory is a physical path (getcwd resolves links); the root may be a symlink."""
+    real = tmp_path / "checkout"
+    (real / "k8s").mkdir(parents=True)
+    (real / "k8s" / "web.yaml").write_text(DEPLOY)
+    link = tmp_path / "link"
+    link.symlink_to(real, target_is_directory=True)
+    monkeypatch.chdir(link)  # as `cd /tmp/x` on macOS, where /tmp is a link to /private/tmp
+    result = run(RunOptions(paths=("k8s/web.yaml",), select=("KP101",)))
+    (res,) = log_of(result, str(link))["runs"][0]["results"]
+    assert res["locations"][0]["physicalLocation"]["artifactLocation"] == {"uri": "k8s/web.yaml", "uriBaseId": SRCROOT}
+    assert Locator(str(real)).relative(str(link / "k8s" / "web.yaml")) == "k8s/web.yaml"  # and the other way
+    assert Locator(str(link)).relative(str(tmp_path / "elsewhere.yaml")) is None
+
+
 def _scored(result, scores, min_score):
     return dataclasses.replace(result, scores=tuple(scores),
                                options=dataclasses.replace(result.options, min_score=min_score))
@@ -315,7 +336,8 @@ def test_cli_writes_sarif_relative_to_sarif_root(tmp_path, monkeypatch, valid_sa
     assert outcome.exit_code == 1, outcome.output
     log = valid_sarif(out.read_text())
     uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in log["runs"][0]["results"]}
-    assert uris == {"demo/orders.yaml", "demo/storefront.yaml"}
+    assert uris == {f"demo/{name}.yaml" for name in ("catalog", "namespace", "orders", "payments", "recommendations",
+                                                     "storefront")}  # each demo file has findings
 
 
 @pytest.mark.corpus

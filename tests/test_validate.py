@@ -351,7 +351,7 @@ def test_bundle_crds_take_precedence_over_plugins():
 
 
 def test_summary_counts_validated_and_skipped_objects():
-    result = lint(CERT + "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n")
+    result = lint(CERT + "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n", k8s_version="1.35")
     schema = result.schema
     assert schema is not None
     assert (schema.k8s_version, schema.strict, schema.validated, schema.skipped) == ("1.35", False, 1, 1)

@@ -41,7 +41,7 @@ from ..errors import UserError
 from ..load import JSON, Document, LoadProblem, ParsedSource, parse_bytes, parse_text
 from ..model import as_dict, as_list, as_str
 from ..positions import locate
-from ..sources import SKIP_DIRS, STDIN, display_path, is_excluded
+from ..sources import STDIN, display_path, walk_directories
 from .helm import relative
 
 KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
@@ -193,28 +193,10 @@ def chain(root: Kustomization) -> list[Kustomization]:
 
 
 def _walk(root: Path, shown: str, exclude: Sequence[str]) -> Iterator[Path]:
-    """Directories under ``root`` (itself included) that hold a kustomization file; the same rules as the file walk."""
-    stack = [(root, shown)]
-    while stack:
-        directory, display = stack.pop()
-        try:
-            entries = sorted(os.scandir(directory), key=lambda e: e.name)
-        except OSError:
-            continue
-        names = {e.name for e in entries}
-        if any(n in names for n in KUSTOMIZATION_FILES):
-            yield directory
-        subdirs = []
-        for entry in entries:
-            try:
-                is_dir = entry.is_dir(follow_symlinks=False)
-            except OSError:
-                continue
-            child = f"{display}/{entry.name}" if display not in (".", "") else entry.name
-            if is_dir and not entry.name.startswith(".") and entry.name not in SKIP_DIRS \
-                    and not is_excluded(child, exclude):
-                subdirs.append((Path(entry.path), child))
-        stack.extend(reversed(subdirs))
+    """Directories under ``root`` (itself included) that hold a kustomization file; the file walk's rules."""
+    for directory, files in walk_directories(root, shown, exclude):
+        if any(name in KUSTOMIZATION_FILES for name, _ in files):
+            yield Path(directory)
 
 
 @dataclass

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..load import JSON, Document, ParsedSource, parse_bytes, parse_text
-from ..model import Resource, as_dict, as_list, as_str
+from ..model import Resource, as_dict, as_list, as_str, value_at
 from ..positions import Pointer, locate
 from .helm import relative
 from .kustomize import Build, Kustomization, Origin, read_kustomization
@@ -52,20 +52,6 @@ class YamlFiles:
             else:
                 self._cache[path] = parse_bytes(path, raw)
         return self._cache[path]
-
-
-def _get(data: JSON, pointer: Pointer) -> JSON:
-    node = data
-    for part in pointer:
-        if isinstance(part, int):
-            if not isinstance(node, list) or not 0 <= part < len(node):
-                return None
-            node = node[part]
-        else:
-            if not isinstance(node, dict):
-                return None
-            node = node.get(part)
-    return node
 
 
 def _is_scalar(value: JSON) -> bool:
@@ -137,7 +123,7 @@ class Target:
 
     @property
     def value(self) -> JSON:
-        return _get(self.data, self.pointer)
+        return value_at(self.data, self.pointer)
 
 
 # --------------------------------------------------------------------------- patches
@@ -235,7 +221,7 @@ def _in_json6902(patch: _Patch, doc: Document, t: Target) -> int | None:
         if not all(p == q or (p == "-" and isinstance(q, int)) for p, q in zip(path, t.pointer, strict=False)):
             continue
         rest = t.pointer[len(path):]
-        sub, _ = translate(rest, _get(t.data, t.pointer[:len(path)]), body.get("value"))
+        sub, _ = translate(rest, value_at(t.data, t.pointer[:len(path)]), body.get("value"))
         return patch.line(locate(doc.shadow, (i, "value", *sub)).line)
     return None
 
@@ -251,7 +237,7 @@ def _in_smp(patch: _Patch, doc: Document, t: Target) -> int | None:
     sub, full = translate(t.pointer, t.data, data)
     if not full:
         return None
-    patched = _get(data, sub)
+    patched = value_at(data, sub)
     if _is_scalar(t.value) and not _same(patched, t.value):
         return None
     return patch.line(locate(doc.shadow, sub).line)
@@ -351,7 +337,7 @@ def locate_in_build(
     own: tuple[Pointer, bool] = ((), False)
     if doc is not None:
         own = translate(pointer, res.doc.data, doc.data)
-        if own[1] and (not _is_scalar(t.value) or _same(_get(doc.data, own[0]), t.value)):
+        if own[1] and (not _is_scalar(t.value) or _same(value_at(doc.data, own[0]), t.value)):
             return origin.path, locate(doc.shadow, own[0]).line
     hit = in_patches(build.chain, t, files, cwd) or in_transformers(build.chain, t, cwd)
     if hit is not None:

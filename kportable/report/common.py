@@ -1,4 +1,4 @@
-"""Pieces the CI formats share: severity levels, one-line messages, the score matrix."""
+"""Pieces the report formats share: severity levels, counts, one-line messages, the score matrix."""
 
 from __future__ import annotations
 
@@ -12,6 +12,11 @@ from ..score_types import PORTABLE, WorkloadScore
 # request's check on ``error`` by default, so blocker and major (runs but behaves differently)
 # block, minor (needs per-cloud tweaking) warns, info notes.
 SARIF_LEVEL = {Severity.BLOCKER: "error", Severity.MAJOR: "error", Severity.MINOR: "warning", Severity.INFO: "note"}
+
+
+def plural(n: int, word: str) -> str:
+    """``1 file``, ``2 files``: a count and its noun (regular plurals only)."""
+    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 def sentence(text: str) -> str:

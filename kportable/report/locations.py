@@ -35,11 +35,20 @@ class Place:
     approximate: bool = False
 
 
+def _inside(absolute: str, root: str) -> str | None:
+    """``absolute`` relative to ``root``, or ``None`` when it is the root itself or lies outside it."""
+    rel = os.path.relpath(absolute, root)
+    if rel == os.curdir or rel.startswith(os.pardir + os.sep) or rel == os.pardir:
+        return None
+    return rel
+
+
 class Locator:
     """Resolves findings to places and paths to URIs relative to ``root`` (default: the working directory)."""
 
     def __init__(self, root: str | None = None) -> None:
         self.root = os.path.abspath(root or os.getcwd())
+        self._real_root: str | None = None
         self._files: dict[str, bool] = {}
 
     def is_file(self, path: str) -> bool:
@@ -63,11 +72,14 @@ class Locator:
     def relative(self, path: str) -> str | None:
         """``path`` (as reported: relative to the working directory) relative to the root, or
         ``None`` when it lies outside the root."""
-        absolute = os.path.abspath(path)
-        rel = os.path.relpath(absolute, self.root)
-        if rel == os.curdir or rel.startswith(os.pardir + os.sep) or rel == os.pardir:
-            return None
-        return rel.replace(os.sep, "/")
+        rel = _inside(os.path.abspath(path), self.root)
+        if rel is None:
+            # The working directory is a physical path (``os.getcwd`` resolves symlinks) while the
+            # root may be given through a symlink (``--sarif-root``, macOS /tmp): compare real paths.
+            if self._real_root is None:
+                self._real_root = os.path.realpath(self.root)
+            rel = _inside(os.path.realpath(path), self._real_root)
+        return None if rel is None else rel.replace(os.sep, "/")
 
     def uri(self, path: str) -> tuple[str, bool]:
         """(URI, is_relative): a percent-encoded root-relative URI, or a ``file://`` URI outside the root."""

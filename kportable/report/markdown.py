@@ -19,7 +19,7 @@ from .. import __version__
 from ..findings import Finding, Severity
 from ..gates import EXIT_INTERNAL, EXIT_OK, exit_status, minimum_for, score_violations
 from .base import ReportOptions
-from .common import finding_text, score_matrix, worst_first
+from .common import finding_text, plural, score_matrix, worst_first
 from .locations import Locator
 
 if TYPE_CHECKING:
@@ -37,10 +37,6 @@ def cell(text: str) -> str:
 def code(text: str) -> str:
     """An inline code span (backticks in the text cannot close it)."""
     return "`" + " ".join(text.replace("`", "'").split()).replace("|", "\\|") + "`"
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 class _Report:
@@ -64,20 +60,20 @@ class _Report:
         else:
             verdict = ":x: **failed**"
         parts = [f"{counts[s]} {s.value}" for s in Severity if counts[s]]
-        found = _plural(len(active), "finding") + (f" ({', '.join(parts)})" if parts else "")
+        found = plural(len(active), "finding") + (f" ({', '.join(parts)})" if parts else "")
         stats = result.stats
         lines = [
             MARKER,
             f"## kportable: {verdict}",
             "",
-            f"{found} in {_plural(stats.files, 'file')}, {_plural(stats.resources, 'resource')}, "
-            f"{_plural(stats.workloads, 'workload')}. Gate: fail on `{result.options.fail_on.value}` or worse"
+            f"{found} in {plural(stats.files, 'file')}, {plural(stats.resources, 'resource')}, "
+            f"{plural(stats.workloads, 'workload')}. Gate: fail on `{result.options.fail_on.value}` or worse"
             + self._min_score_text()
             + ".",
         ]
         suppressed = len(result.findings) - len(active)
         if suppressed:
-            lines.append(f"{_plural(suppressed, 'finding')} suppressed (annotations, comments, exemptions, baseline).")
+            lines.append(f"{plural(suppressed, 'finding')} suppressed (annotations, comments, exemptions, baseline).")
         for crash in result.crashes:
             lines.append(f"- :warning: rule {crash.rule_id} crashed on {cell(crash.obj)}: {cell(crash.error)}")
         for err in result.registry.errors:
@@ -111,7 +107,7 @@ class _Report:
             lines.append(f"| {code(str(ws.workload))} | " + " | ".join(cells) + " |")
         violations = score_violations(result.scores, minimum)
         if violations:
-            lines += ["", f":x: {_plural(len(violations), 'score')} under the minimum."]
+            lines += ["", f":x: {plural(len(violations), 'score')} under the minimum."]
         return lines
 
     def blockers(self) -> list[str]:
@@ -157,7 +153,7 @@ class _Report:
             if used + len(block) > budget:
                 rest = paths[i:]
                 count = sum(len(groups[p]) for p in rest)
-                lines.append(f"_{_plural(len(rest), 'more file')} ({_plural(count, 'finding')}) not shown: the comment "
+                lines.append(f"_{plural(len(rest), 'more file')} ({plural(count, 'finding')}) not shown: the comment "
                              "would be too long; see the code scanning alerts or the job log._")
                 break
             lines += [block, ""]
@@ -168,7 +164,7 @@ class _Report:
         items = worst_first(findings)
         worst = items[0].severity.value
         rows = [
-            f"<details><summary><code>{html.escape(path)}</code>: {_plural(len(items), 'finding')} "
+            f"<details><summary><code>{html.escape(path)}</code>: {plural(len(items), 'finding')} "
             f"(worst: {worst})</summary>",
             "",
             "| line | rule | severity | object | message |",

@@ -11,9 +11,7 @@ from typing import Any
 
 from rich.text import Text
 
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
+from .common import plural
 
 
 def kustomize_lines(data: Mapping[str, Any]) -> Iterator[Text]:
@@ -21,9 +19,9 @@ def kustomize_lines(data: Mapping[str, Any]) -> Iterator[Text]:
     skipped = int(data.get("kustomization_files_skipped", 0))
     parts = []
     if builds:
-        parts.append(f"built {_plural(len(builds), 'kustomization')} ({', '.join(builds)})")
+        parts.append(f"built {plural(len(builds), 'kustomization')} ({', '.join(builds)})")
     if skipped:
-        parts.append(f"{_plural(skipped, 'kustomization file')} skipped (kustomize configuration, not objects)")
+        parts.append(f"{plural(skipped, 'kustomization file')} skipped (kustomize configuration, not objects)")
     if parts:
         yield Text("kustomize: " + "; ".join(parts) + ".", style="dim")
 
@@ -40,7 +38,7 @@ def _render_line(name: str, entry: Mapping[str, Any] | None, width: int) -> Text
         line.append(ties, style="blue")
     else:
         line.append("no cloud tie", style="green")
-    line.append(f"  ({_plural(int(entry.get('findings', 0)), 'finding')})", style="dim")
+    line.append(f"  ({plural(int(entry.get('findings', 0)), 'finding')})", style="dim")
     return line
 
 
@@ -51,7 +49,7 @@ def profile_lines(rows: list[Mapping[str, Any]]) -> Iterator[Text]:
     width = max(len(n) for n in names)
     differing = sum(1 for r in rows if r["differs"])
     head = Text("Values profiles", style="bold underline")
-    head.append(f": {', '.join(names)}; {_plural(len(rows), 'workload')}, {differing} tied differently across renders")
+    head.append(f": {', '.join(names)}; {plural(len(rows), 'workload')}, {differing} tied differently across renders")
     yield head
     for row in rows:
         title = Text(f"  {row['kind']} {row['namespace']}/{row['name']}", style="bold" if row["differs"] else "")

@@ -17,6 +17,7 @@ from rich.text import Text
 
 from ..findings import Finding, Severity
 from .base import ReportOptions
+from .common import plural
 from .rendered import sections
 
 if TYPE_CHECKING:
@@ -104,26 +105,26 @@ def summary_line(result: RunResult) -> Text:
     if total == 0:
         text.append("No findings", style="bold green")
     else:
-        text.append(f"{total} finding{'s' if total != 1 else ''}", style="bold")
+        text.append(plural(total, "finding"), style="bold")
         parts = [f"{counts[s.value]} {s.value}" for s in Severity if counts[s.value]]
         text.append(f" ({', '.join(parts)})")
     text.append(
-        f" in {stats.files} file{'s' if stats.files != 1 else ''}: {stats.documents} documents, "
-        f"{stats.resources} resources, {stats.workloads} workloads"
+        f" in {plural(stats.files, 'file')}: {plural(stats.documents, 'document')}, "
+        f"{plural(stats.resources, 'resource')}, {plural(stats.workloads, 'workload')}"
     )
     suppressed = len(result.findings) - total
     if suppressed:
         text.append(f"; {suppressed} suppressed")
     if stats.non_kubernetes:
-        text.append(f"; {stats.non_kubernetes} non-Kubernetes documents skipped")
+        text.append(f"; {plural(stats.non_kubernetes, 'non-Kubernetes document')} skipped")
     if stats.context_resources:
-        text.append(f"; {stats.context_resources} context resources")
+        text.append(f"; {plural(stats.context_resources, 'context resource')}")
     schema = result.schema
     if schema is not None and schema.skipped:
         kinds = len(schema.skipped_kinds)
         text.append(
-            f"; {schema.skipped} custom resource{'s' if schema.skipped != 1 else ''} of {kinds} "
-            f"kind{'s' if kinds != 1 else ''} not schema-validated (no schema; see --schema-dir)"
+            f"; {plural(schema.skipped, 'custom resource')} of {plural(kinds, 'kind')} "
+            "not schema-validated (no schema; see --schema-dir)"
         )
     text.append(".")
     return text

@@ -11,6 +11,7 @@ from kportable.model import WORKLOAD_KINDS, Resource, as_str
 from kportable.positions import Pointer
 from kportable.rule import RuleContext, Target, rule
 
+from .._ties import lookup
 from ._versions import run_version
 
 
@@ -24,8 +25,15 @@ def removed_volume_plugin(res: Resource, ctx: RuleContext[Any]) -> Iterator[Find
     version (`--k8s-version`): `gitRepo`
     (off from 1.33, gone in 1.36), `cephfs` and `rbd` (1.31), `glusterfs`, `cinder`, and the
     cloud disks `awsElasticBlockStore`, `azureDisk`, `gcePersistentDisk`, `azureFile`
-    (1.27-1.30). This is the one rule for removed plugins; the storage rules report the cloud
-    tie of the cloud disks, not their removal.
+    (1.27-1.30).
+
+    One finding per volume: a plugin or provisioner that a cloud profile ties to its cloud (the
+    cloud disks and `kubernetes.io/aws-ebs`, `kubernetes.io/gce-pd`, `kubernetes.io/azure-disk`,
+    `kubernetes.io/azure-file` with the built-in profiles) is reported by the storage rules
+    instead, as a cloud tie that names the removal: KP305 (`in-tree-cloud-volume`) for volumes,
+    KP301 (`cloud-storage-provisioner`) for provisioners. Such a volume still mounts on its own
+    cloud through CSI migration and nowhere else, which a tie scores and a removal cannot.
+    This rule reports the in-tree plugins no profile ties.
 
     ## Why is this bad?
     Without the plugin the kubelet cannot mount the volume and the pod stays in
@@ -83,14 +91,14 @@ def removed_volume_plugin(res: Resource, ctx: RuleContext[Any]) -> Iterator[Find
     if res.kind == "StorageClass":
         provisioner = as_str(res.get("provisioner"))
         removal = intree_provisioner_removal(provisioner) if provisioner else None
-        if removal is not None:
+        if removal is not None and lookup(ctx, "storage-provisioner", provisioner or "") is None:  # else KP301
             yield from _report(ctx, res, ("provisioner",), f"StorageClass {res.name!r} provisions with the in-tree "
                                f"{provisioner} plugin", removal, version)
         return
     if res.kind == "PersistentVolume":
         for key in res.spec:
             removal = intree_volume_removal(key)
-            if removal is not None:
+            if removal is not None and not _cloud_volume(ctx, key):
                 yield from _report(ctx, res, ("spec", key), f"PersistentVolume {res.name!r} uses the in-tree "
                                    f"{key} plugin", removal, version)
         return
@@ -101,9 +109,14 @@ def removed_volume_plugin(res: Resource, ctx: RuleContext[Any]) -> Iterator[Find
         name = as_str(volume.get("name")) or str(pointer[-1])
         for key in volume:
             removal = intree_volume_removal(key)
-            if removal is not None and isinstance(volume.get(key), dict):
+            if removal is not None and isinstance(volume.get(key), dict) and not _cloud_volume(ctx, key):
                 yield from _report(ctx, res, (*pointer, key), f"volume {name!r} of {res.kind} {res.name!r} uses "
                                    f"the in-tree {key} plugin", removal, version)
+
+
+def _cloud_volume(ctx: RuleContext[Any], key: str) -> bool:
+    """True when a cloud profile ties volume type ``key``: KP305 reports it, as a tie that names the removal."""
+    return lookup(ctx, "volume-type", key) is not None
 
 
 def _report(

@@ -27,6 +27,8 @@ def cloud_storage_provisioner(res: Resource, ctx: RuleContext[Any]) -> Iterator[
     (`kubernetes.io/aws-ebs`, `kubernetes.io/gce-pd`, `kubernetes.io/azure-disk`), naming the
     Kubernetes version that removed the in-tree code. VolumeSnapshotClass `driver` and
     VolumeAttributesClass `driverName` fields that name a cloud driver are reported the same way.
+    An in-tree provisioner a profile ties is reported here only: KP011 (`removed-volume-plugin`)
+    leaves it to this rule and reports the in-tree provisioners no cloud profile ties.
 
     ## Why is this bad?
     The driver exists only on that cloud, so every claim of the class stays Pending elsewhere.

@@ -7,10 +7,9 @@ from typing import Any
 
 from kportable.findings import Finding, Severity
 from kportable.inventory import storage_class_request
-from kportable.model import Resource
+from kportable.model import WORKLOAD_KINDS, Resource
 from kportable.rule import ALL_CLOUDS, RuleContext, Target, rule
 
-from .._ties import WORKLOAD_KINDS
 from ._storage import class_reference, reference_finding
 
 

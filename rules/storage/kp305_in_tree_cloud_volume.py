@@ -6,11 +6,11 @@ from collections.abc import Iterator
 from typing import Any
 
 from kportable.findings import Finding, Severity
-from kportable.model import Resource, as_dict, as_str
+from kportable.model import WORKLOAD_KINDS, Resource, as_dict, as_str
 from kportable.positions import Pointer
 from kportable.rule import ALL_CLOUDS, RuleContext, Target, rule
 
-from .._ties import WORKLOAD_KINDS, lookup, shown, tie_finding
+from .._ties import lookup, shown, tie_finding
 from ._storage import removal_note
 
 # The field that names the cloud disk or share, per in-tree volume type.
@@ -24,7 +24,9 @@ def in_tree_cloud_volume(res: Resource, ctx: RuleContext[Any]) -> Iterator[Findi
     ## What it does
     Reports in-tree cloud volume types in pod specs and PersistentVolumes:
     `awsElasticBlockStore`, `gcePersistentDisk`, `azureDisk` and `azureFile`, with the Kubernetes
-    version that removed the in-tree plugin and the disk or share they name.
+    version that removed the in-tree plugin and the disk or share they name. This rule owns the
+    in-tree volume types a cloud profile ties: KP011 (`removed-volume-plugin`) leaves them to it
+    and reports the removed plugins no cloud profile ties (`gitRepo`, `cephfs`, `rbd`, ...).
 
     ## Why is this bad?
     The in-tree plugins were removed upstream (`awsElasticBlockStore` and `azureDisk` in 1.27,

@@ -6,11 +6,11 @@ from collections.abc import Iterator
 from typing import Any
 
 from kportable.findings import Finding, Severity
-from kportable.model import Resource, as_dict, as_str
+from kportable.model import WORKLOAD_KINDS, Resource, as_dict, as_str
 from kportable.positions import Pointer
 from kportable.rule import ALL_CLOUDS, RuleContext, Target, rule
 
-from .._ties import WORKLOAD_KINDS, lookup, tie_finding
+from .._ties import lookup, tie_finding
 
 
 @rule("KP306", "cloud-csi-volume", Severity.BLOCKER, target=Target.RESOURCE,
