@@ -96,7 +96,7 @@ def test_lint_in_every_format_without_network(
 
 def test_other_commands_without_network(no_network: list[object]) -> None:
     runner = CliRunner()
-    for args in (["rules"], ["rules", "--all", "-f", "json"], ["explain", "KP101"], ["plugins"], ["formats"],
+    for args in (["rules"], ["rules", "-f", "json"], ["explain", "KP101"], ["plugins"], ["formats"],
                  ["--version"]):
         result = runner.invoke(main, args)
         assert result.exit_code == 0, (args, result.output)
