@@ -3,7 +3,7 @@
 The public API for plugin authors is re-exported here (lazily, so ``kportable --version``
 and pre-commit runs do not pay for imports they do not use)::
 
-    from kportable import hookimpl, rule, Severity, Target, Effect, RuleContext, Workload
+    from kportable import hookimpl, rule, Severity, Target, Effect, RuleContext, Workload, label
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ plugin_api_version = PLUGIN_API_VERSION
 if TYPE_CHECKING:
     from .clouds import CloudProfile
     from .findings import Effect, Finding, Location, ObjectRef, Severity
-    from .model import Container, Resource, Workload
+    from .model import Container, Resource, Workload, label
     from .plugins.hookspecs import hookimpl
     from .report.base import OutputFormat, ReportOptions
     from .rule import ALL_CLOUDS, RuleContext, RuleSpec, Target
@@ -42,6 +42,7 @@ _EXPORTS = {
     "Resource": "model",
     "Workload": "model",
     "Container": "model",
+    "label": "model",
     "CloudProfile": "clouds",
     "OutputFormat": "report.base",
     "ReportOptions": "report.base",
@@ -68,6 +69,7 @@ __all__ = [
     "Workload",
     "__version__",
     "hookimpl",
+    "label",
     "plugin_api_version",
     "rule",
 ]

@@ -65,6 +65,12 @@ class ObjectRef:
         ns = self.namespace if self.namespace is not None else "-"
         return f"{self.kind} {ns}/{self.name}"
 
+    @property
+    def label(self) -> str:
+        """How messages name the object: ``Deployment 'shop/web'``, ``StorageClass 'fast'`` (cluster-scoped)."""
+        name = self.name if self.namespace is None else f"{self.namespace}/{self.name}"
+        return f"{self.kind} {name!r}"
+
 
 @dataclass(frozen=True, slots=True)
 class Location:

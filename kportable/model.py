@@ -67,6 +67,14 @@ def value_at(data: JSON, pointer: Sequence[str | int]) -> JSON:
     return node
 
 
+def label(obj: Resource | Workload | ObjectRef) -> str:
+    """How every message names an object: ``Deployment 'shop/web'`` for a namespaced object,
+    ``StorageClass 'fast'`` for a cluster-scoped one (``ObjectRef.label``). One helper, so a person
+    can search the output for ``shop/web`` and find every finding about it, whichever rule wrote it."""
+    ref = obj if isinstance(obj, ObjectRef) else obj.ref
+    return ref.label
+
+
 def as_dict(value: object) -> dict[str, JSON]:
     """``value`` if it is a mapping, else an empty dict (wrong types read as absent)."""
     return value if isinstance(value, dict) else {}

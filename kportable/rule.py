@@ -275,7 +275,7 @@ class RuleContext(Generic[OptionsT]):
         :param resource: the object the finding is about (``workload.resource`` for a workload).
         :param pointer: a path inside the object, e.g. ``("spec", "containers", 0, "image")``; the
             finding lands on the line of its deepest key that exists.
-        :param message: one lower-case sentence naming the offender.
+        :param message: one lower-case sentence naming the offender (name objects with ``label(obj)``).
         :param fix: the portable alternative, as an instruction.
         :param clouds: cloud-profile ids the object is tied to (empty for a hygiene finding).
         :param effect: for a cloud tie, ``Effect.BLOCKER``, ``ADAPTATION`` or ``INFO``.

@@ -184,7 +184,7 @@ def annotation_directives(inventory: Inventory, resolve: RuleNames) -> list[Dire
                     known,
                     unknown,
                     values.get(REASON_ANNOTATION, "").strip(),
-                    f"annotation {IGNORE_ANNOTATION} on {where}{res.ref}",
+                    f"annotation {IGNORE_ANNOTATION} on {where}{res.ref.label}",
                     resource=res,
                     pointer=pointer,
                     error=None if parsed.error is None else f"{IGNORE_ANNOTATION} {parsed.error}",

@@ -1,6 +1,5 @@
 """Shared by the cross-resource hygiene rules: naming objects, namespace-level findings, selectors.
 
-- ``display`` names an object the same way in every message (``Deployment 'shop/web'``).
 - A namespace-level finding (no default-deny, no quota, no LimitRange) needs a place in a file:
   ``namespace_anchor`` picks the Namespace object when the bundle has it (and it is not a
   ``--context`` input), else the first reported workload of that namespace in input order.
@@ -26,7 +25,7 @@ from dataclasses import dataclass
 from kportable.findings import ObjectRef
 from kportable.inventory import Inventory
 from kportable.load import JSON
-from kportable.model import Resource, Workload, as_dict, as_list, str_map
+from kportable.model import Resource, Workload, as_dict, as_list, label, str_map
 from kportable.positions import Pointer
 from kportable.selectors import Selector
 
@@ -39,14 +38,6 @@ _POD_LABEL_POINTERS: tuple[Pointer, ...] = (
     ("spec", "template", "metadata", "labels"),
     ("spec", "podTemplate", "metadata", "labels"),
 )
-
-
-def display(obj: Resource | Workload) -> str:
-    """``Kind 'namespace/name'`` (``Kind 'name'`` when cluster-scoped)."""
-    res = obj.resource if isinstance(obj, Workload) else obj
-    if res.namespace is None:
-        return f"{res.kind} {res.name!r}"
-    return f"{res.kind} '{res.namespace}/{res.name}'"
 
 
 def namespace_anchor(inventory: Inventory, namespace: str) -> tuple[Resource, Pointer] | None:
@@ -68,8 +59,8 @@ def namespace_related(inventory: Inventory, namespace: str) -> tuple[ObjectRef, 
 
 
 def workload_names(workloads: Iterable[Workload], limit: int = 3) -> str:
-    """``Deployment 'web', StatefulSet 'db' and 2 more`` (namespace left out: the caller names it)."""
-    names = [f"{w.kind} {w.name!r}" for w in workloads]
+    """``Deployment 'shop/web', StatefulSet 'shop/db' and 2 more``."""
+    names = [label(w) for w in workloads]
     if len(names) <= limit:
         return ", ".join(names)
     return f"{', '.join(names[:limit])} and {len(names) - limit} more"
@@ -139,7 +130,7 @@ class OperatorPods:
 def near_miss(inventory: Inventory, namespace: str, selector: Selector) -> str:
     """A hint for a selector that matches nothing: a workload whose labels differ in one close value.
 
-    Returns ``"; Deployment 'frontend' has app=frontend"`` when some workload of ``namespace``
+    Returns ``"; Deployment 'shop/frontend' has app=frontend"`` when some workload of ``namespace``
     matches every ``matchLabels`` pair but one, and that one's value is close to the wanted one
     (a likely typo); ``""`` otherwise.
     """
@@ -155,7 +146,7 @@ def near_miss(inventory: Inventory, namespace: str, selector: Selector) -> str:
         key = differing[0]
         ratio = difflib.SequenceMatcher(None, wanted[key], labels[key]).ratio()
         if ratio > best[0]:
-            best = (ratio, f"; {w.kind} {w.name!r} has {key}={labels[key]}")
+            best = (ratio, f"; {label(w)} has {key}={labels[key]}")
     return best[1]
 
 
@@ -188,7 +179,7 @@ def replication(inventory: Inventory, workload: Workload) -> Replication | None:
         if len(known) != len(lows):
             return None
         low, hpa = min(known, key=lambda pair: pair[0])
-        return Replication(low, f"{low} at the minReplicas of HorizontalPodAutoscaler {hpa.name!r}")
+        return Replication(low, f"{low} at the minReplicas of {label(hpa)}")
     replicas = workload.replicas
     if replicas is None:
         return None

@@ -151,7 +151,7 @@ def test_context_satisfies_every_cross_resource_rule_from_the_cli(tmp_path):
     # requests now come from the LimitRange: info, naming the effective value
     kp101 = [f for f in result.findings if f.rule_id == "KP101"]
     assert [f.severity.value for f in kp101] == ["info"]
-    assert "LimitRange 'defaults' of namespace 'shop' gives it 100m" in kp101[0].message
+    assert "LimitRange 'shop/defaults' gives it 100m" in kp101[0].message
     assert result.stats.context_resources == 5
 
 
@@ -164,7 +164,7 @@ def test_quota_in_context_turns_a_missing_request_into_a_blocker(tmp_path):
     # requests.cpu, requests.memory and limits.memory are constrained; limits.cpu is not, so KP104 stays quiet
     assert set(blockers) == {"KP101", "KP102", "KP103"}
     assert "KP104" not in rules_of(result)
-    assert "ResourceQuota 'compute' of namespace 'shop' constrains requests.cpu" in blockers["KP101"].message
+    assert "ResourceQuota 'shop/compute' constrains requests.cpu" in blockers["KP101"].message
 
 
 def test_fix_in_another_reported_file_of_the_bundle(tmp_path):

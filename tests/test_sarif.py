@@ -170,7 +170,7 @@ def test_suppressed_findings_are_carried_with_kind_and_justification(lint_dir):
     by_rule = {r["ruleId"]: r for r in log_of(result)["runs"][0]["results"]}
     assert by_rule["KP101"]["suppressions"] == [{
         "kind": "inSource", "status": "accepted", "justification": "vendor",
-        "properties": {"source": "annotation kportable.io/ignore on Deployment shop/web"},
+        "properties": {"source": "annotation kportable.io/ignore on Deployment 'shop/web'"},
     }]
     assert by_rule["KP102"]["suppressions"][0]["kind"] == "external"
     assert by_rule["KP102"]["suppressions"][0]["justification"] == "memory is sized by the operator"

@@ -88,11 +88,11 @@ def test_spot_checks(real):
                 'got string "PORT"') in found["KP002"]["gke-samples/networking/sctp/sctp-deployment.yaml"]
     assert found["KP003"] == {
         "azuredisk-csi/deploy/example/modifyvolume/volumeattributesclass.yaml": [
-            (2, "storage.k8s.io/v1alpha1 VolumeAttributesClass is not served by Kubernetes 1.35; it serves "
-                "VolumeAttributesClass as storage.k8s.io/v1, storage.k8s.io/v1beta1")],
+            (2, "storage.k8s.io/v1alpha1 VolumeAttributesClass 'premium2-disk-class' is not served by Kubernetes "
+                "1.35; it serves VolumeAttributesClass as storage.k8s.io/v1, storage.k8s.io/v1beta1")],
         "k8s-examples/_archived/cloud-controller-manager/persistent-volume-label-initializer-config.yaml": [
-            (1, "the admissionregistration.k8s.io API group has no kind `InitializerConfiguration` in Kubernetes "
-                "1.35")],
+            (1, "InitializerConfiguration 'default/pvlabel.kubernetes.io': the admissionregistration.k8s.io API "
+                "group has no kind `InitializerConfiguration` in Kubernetes 1.35")],
     }
     assert sorted(found["KP008"]) == REMOVED_AZURE_CLASSES
     assert list(found["KP010"]) == ["k8s-examples/_archived/volumes/glusterfs/glusterfs-endpoints.yaml"]
@@ -139,8 +139,8 @@ def test_seeds_known_invalid_manifests(seeds_corpus: Path):
         missing_selector, (8, "`spec.template.spec` is missing required field `containers`")]
     assert found["KP002"]["003-gpu-ml-workload.yaml"] == [(19, "`spec` is missing required field `selector`")]
     assert found["KP008"] == {"003-security-policies.yaml": [
-        (2, "policy/v1beta1 PodSecurityPolicy was removed in Kubernetes 1.25 with no replacement; rejected by every "
-            "supported version of aks, eks, gke")]}  # the built-in cloud profiles' version windows
+        (2, "policy/v1beta1 PodSecurityPolicy 'restricted' was removed in Kubernetes 1.25 with no replacement; "
+            "rejected by every supported version of aks, eks, gke")]}  # the built-in cloud profiles' version windows
     assert set(found) == {"KP002", "KP008"}
 
 

@@ -77,8 +77,8 @@ def test_annotation_on_the_object_suppresses_its_findings_with_the_reason():
     manifest = POD.replace("  labels:", "  annotations:\n    kportable.io/ignore: KP101,missing-memory-request\n"
                                          "    kportable.io/ignore-reason: batch pod\n  labels:")
     result = lint(manifest)
-    assert state(result) == {"KP101": "annotation kportable.io/ignore on Pod shop/api",
-                             "KP102": "annotation kportable.io/ignore on Pod shop/api", "KP103": None}
+    assert state(result) == {"KP101": "annotation kportable.io/ignore on Pod 'shop/api'",
+                             "KP102": "annotation kportable.io/ignore on Pod 'shop/api'", "KP103": None}
     kp101 = next(f for f in result.findings if f.rule_id == "KP101")
     assert kp101.suppressed.kind == "inSource"
     assert kp101.suppressed.justification == "batch pod"
@@ -106,7 +106,7 @@ spec:
 """
     result = lint(deploy)
     assert state(result) == {"KP101": None, "KP102": None,
-                             "KP103": "annotation kportable.io/ignore on pod template of Deployment default/web"}
+                             "KP103": "annotation kportable.io/ignore on pod template of Deployment 'default/web'"}
 
 
 def test_annotation_covers_only_its_object():

@@ -103,7 +103,7 @@ def test_profiles_drive_the_default_version_and_the_rejecting_clouds():
     assert result.schema is not None
     assert result.schema.k8s_version == "1.34"
     assert finding.message == (
-        "flowcontrol.apiserver.k8s.io/v1beta3 FlowSchema was removed in Kubernetes 1.32; use "
+        "flowcontrol.apiserver.k8s.io/v1beta3 FlowSchema 'batch' was removed in Kubernetes 1.32; use "
         "flowcontrol.apiserver.k8s.io/v1; rejected by every supported version of gke and by eks from 1.32"
     )
     assert finding.clouds == ("eks", "gke")
@@ -119,7 +119,7 @@ def test_default_version_with_profiles_is_the_oldest_standard_support():
     """, plugins=(FAKE_CLOUDS,), targets=("eks", "gke"), select=("KP002", "KP010"))
     assert result.schema is not None
     assert result.schema.k8s_version == "1.34"
-    assert messages(result, "KP010") == [(2, "v1 Endpoints is deprecated since Kubernetes 1.33; use "
+    assert messages(result, "KP010") == [(2, "v1 Endpoints 'default/legacy' is deprecated since Kubernetes 1.33; use "
                                              "discovery.k8s.io/v1 EndpointSlice (conformant clusters need not run "
                                              "the Endpoints controller)")]
     only_gke = lint("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n", plugins=(FAKE_CLOUDS,),
@@ -275,7 +275,7 @@ def test_unreadable_schema_file_is_an_info_finding(tmp_path: Path):
     result = lint(CERT, schema_dirs=(str(tmp_path),))
     [finding] = result.findings
     assert finding.severity is Severity.INFO
-    assert finding.message.startswith("cert-manager.io/v1 Certificate 'web' was not validated: cannot read ")
+    assert finding.message.startswith("cert-manager.io/v1 Certificate 'default/web' was not validated: cannot read ")
 
 
 def test_missing_schema_dir_is_a_usage_error(tmp_path: Path):

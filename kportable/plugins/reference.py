@@ -30,6 +30,7 @@ API = (
     ("Declaring a rule", "kportable.rule:rule"),
     ("Reporting a finding", "kportable.rule:RuleContext.finding"),
     ("Reporting a finding about a file", "kportable.rule:RuleContext.finding_at"),
+    ("Naming an object in a message", "kportable.model:label"),
     ("Loading a cloud profile", "kportable.clouds:load_profile"),
     ("Testing: a case", "kportable.testing:assert_case"),
     ("Testing: a rule's documentation", "kportable.testing:assert_rule_docs"),

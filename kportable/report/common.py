@@ -36,7 +36,7 @@ def object_text(f: Finding) -> str:
     text = finding_text(f)
     if f.obj is None or f.obj.name in f.message:
         return text
-    return f"{f.obj}: {text}"
+    return f"{f.obj.label}: {text}"
 
 
 def worst_first(findings: Iterable[Finding]) -> list[Finding]:

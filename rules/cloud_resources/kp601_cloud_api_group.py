@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from kportable.findings import Finding, Severity
-from kportable.model import Resource, as_str
+from kportable.model import Resource, as_str, label
 from kportable.rule import ALL_CLOUDS, RuleContext, Target, rule
 
 from .._ties import lookup, tie_finding
@@ -71,7 +71,7 @@ def cloud_api_group(res: Resource, ctx: RuleContext[Any]) -> Iterator[Finding]:
         hit = lookup(ctx, "api-group", defined) if defined else None
         if defined and hit is not None:
             yield tie_finding(ctx, res, ("spec", "group"), hit,
-                              f"CustomResourceDefinition {res.name!r} defines API group {defined!r}: "
+                              f"{label(res)} defines API group {defined!r}: "
                               f"{hit.first.what}")
         return
     if "." not in group:  # the core group and the built-in groups without a domain (apps, batch, ...)
@@ -79,8 +79,8 @@ def cloud_api_group(res: Resource, ctx: RuleContext[Any]) -> Iterator[Finding]:
     hit = lookup(ctx, "api-group", group)
     if hit is not None:
         users = related_workloads(ctx, res)
-        serves = f"; serves {', '.join(f'{r.kind} {r.name!r}' for r in users[:3])}" if users else ""
+        serves = f"; serves {', '.join(label(r) for r in users[:3])}" if users else ""
         more = f" and {len(users) - 3} more" if len(users) > 3 else ""
         yield tie_finding(ctx, res, ("apiVersion",), hit,
-                          f"{res.kind} {res.name!r} ({res.api_version}) is {hit.first.what}{serves}{more}",
+                          f"{label(res)} ({res.api_version}) is {hit.first.what}{serves}{more}",
                           related=users)

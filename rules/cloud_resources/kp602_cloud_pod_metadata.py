@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from kportable.findings import Finding, Severity
-from kportable.model import Workload
+from kportable.model import Workload, label
 from kportable.rule import ALL_CLOUDS, RuleContext, Target, rule
 
 from .._ties import map_findings
@@ -66,4 +66,4 @@ def cloud_pod_metadata(w: Workload, ctx: RuleContext[Any]) -> Iterator[Finding]:
     meta = w.pod_metadata
     for where, field, noun in (("pod-annotation", "annotations", "annotation"), ("pod-label", "labels", "label")):
         yield from map_findings(ctx, w.resource, where, meta.get(field), w.metadata_pointer(field),
-                                f"{w.kind} {w.name!r} pod {noun}")
+                                f"{label(w)} pod {noun}")

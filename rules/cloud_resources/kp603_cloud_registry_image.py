@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from kportable.findings import Finding, Severity
-from kportable.model import Workload
+from kportable.model import Workload, label
 from kportable.rule import ALL_CLOUDS, RuleContext, Target, rule
 
 from .._ties import lookup, shown, tie_finding
@@ -76,4 +76,4 @@ def cloud_registry_image(w: Workload, ctx: RuleContext[Any]) -> Iterator[Finding
         if image and hit is not None:
             kind = "init container" if c.is_init else "container"
             yield tie_finding(ctx, w.resource, (*c.pointer, "image"), hit,
-                              f"{kind} {c.name!r} of {w.kind} {w.name!r} image {shown(image)!r} is {hit.first.what}")
+                              f"{kind} {c.name!r} of {label(w)} image {shown(image)!r} is {hit.first.what}")

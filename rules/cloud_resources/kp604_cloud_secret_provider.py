@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from kportable.findings import Finding, ObjectRef, Severity
-from kportable.model import DEFAULT_NAMESPACE, Resource, as_dict, as_str
+from kportable.model import DEFAULT_NAMESPACE, Resource, as_dict, as_str, label
 from kportable.rule import ALL_CLOUDS, RuleContext, Target, rule
 
 from .._ties import lookup, tie_finding
@@ -77,9 +77,9 @@ def cloud_secret_provider(res: Resource, ctx: RuleContext[Any]) -> Iterator[Find
         hit = lookup(ctx, "secret-provider", provider) if provider else None
         if provider and hit is not None:
             users = tuple(_mounting(ctx, res))
-            used = f"; mounted by {', '.join(f'{r.kind} {r.name!r}' for r in users)}" if users else ""
+            used = f"; mounted by {', '.join(label(r) for r in users)}" if users else ""
             yield tie_finding(ctx, res, ("spec", "provider"), hit,
-                              f"SecretProviderClass {res.name!r} provider {provider!r} is {hit.first.what}{used}",
+                              f"{label(res)} provider {provider!r} is {hit.first.what}{used}",
                               related=users)
         return
     if res.group != EXTERNAL_SECRETS_GROUP:
@@ -88,7 +88,7 @@ def cloud_secret_provider(res: Resource, ctx: RuleContext[Any]) -> Iterator[Find
         hit = lookup(ctx, "secret-store-provider", key)
         if hit is not None:
             yield tie_finding(ctx, res, ("spec", "provider", key), hit,
-                              f"{res.kind} {res.name!r} provider {key!r} is {hit.first.what}")
+                              f"{label(res)} provider {key!r} is {hit.first.what}")
 
 
 def _mounting(ctx: RuleContext[Any], spc: Resource) -> Iterator[ObjectRef]:

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from kportable.findings import Finding, Severity
-from kportable.model import Resource
+from kportable.model import Resource, label
 from kportable.rule import ALL_CLOUDS, RuleContext, Target, rule
 
 from .._ties import lookup, tie_finding
@@ -59,4 +59,4 @@ def cloud_addon_configmap(res: Resource, ctx: RuleContext[Any]) -> Iterator[Find
     hit = lookup(ctx, "kube-system-configmap", res.name)
     if hit is not None:
         yield tie_finding(ctx, res, ("metadata", "name"), hit,
-                          f"ConfigMap {KUBE_SYSTEM}/{res.name} is {hit.first.what}")
+                          f"{label(res)} is {hit.first.what}")

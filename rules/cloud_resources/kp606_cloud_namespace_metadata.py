@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from kportable.findings import Finding, Severity
-from kportable.model import Resource, as_dict
+from kportable.model import Resource, as_dict, label
 from kportable.rule import ALL_CLOUDS, RuleContext, Target, rule
 
 from .._ties import map_findings
@@ -53,4 +53,4 @@ def cloud_namespace_metadata(res: Resource, ctx: RuleContext[Any]) -> Iterator[F
     for where, field, noun in (("namespace-label", "labels", "label"), ("namespace-annotation", "annotations",
                                                                            "annotation")):
         yield from map_findings(ctx, res, where, meta.get(field), ("metadata", field),
-                                f"Namespace {res.name!r} {noun}")
+                                f"{label(res)} {noun}")

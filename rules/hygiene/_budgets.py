@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from kportable.inventory import Inventory
 from kportable.load import JSON
-from kportable.model import Resource, Workload
+from kportable.model import Resource, Workload, label
 from kportable.positions import Pointer
 
 from .._scope import SCALABLE_KINDS, replication
@@ -84,7 +84,7 @@ def blocking(inventory: Inventory, pdb: Resource, selected: Sequence[Workload]) 
     desired = math.ceil(number * total / 100) if is_percent else number
     if desired < total:
         return None
-    detail = "; ".join(f"{w.kind} {w.name!r}: {c.reason}" for w, c in zip(selected, counts, strict=True) if c)
+    detail = "; ".join(f"{label(w)}: {c.reason}" for w, c in zip(selected, counts, strict=True) if c)
     rounding = f" ({number}% of {total} rounds up to {desired})" if is_percent else ""
     return Blocking(
         pointer,
@@ -95,6 +95,6 @@ def blocking(inventory: Inventory, pdb: Resource, selected: Sequence[Workload]) 
 
 def _needs_scale(what: str, workload: Workload) -> str:
     return (
-        f"{what} needs the pods' controller to have a scale, and {workload.kind} {workload.name!r} has none, "
+        f"{what} needs the pods' controller to have a scale, and {label(workload)} has none, "
         "so the budget allows no eviction of its pods"
     )

@@ -7,10 +7,10 @@ from typing import Any
 
 from kportable.assume import POD_DISRUPTION_BUDGETS
 from kportable.findings import Finding, Severity
-from kportable.model import Workload
+from kportable.model import Workload, label
 from kportable.rule import RuleContext, Target, rule
 
-from .._scope import describe_selector, display, hpa_min_replicas
+from .._scope import describe_selector, hpa_min_replicas
 from ._budgets import REPLICATED_KINDS, is_pdb
 
 
@@ -94,7 +94,7 @@ def replicated_workload_without_pdb(w: Workload, ctx: RuleContext[Any]) -> Itera
     for hpa in inventory.hpas_for(w):
         low = hpa_min_replicas(hpa)
         if low is not None and low >= 2 and not reason:
-            reason = f"is scaled by HorizontalPodAutoscaler {hpa.name!r} with minReplicas {low}"
+            reason = f"is scaled by {label(hpa)} with minReplicas {low}"
             lowest = low
     if not reason or any(is_pdb(p) for p in inventory.selecting(w, "PodDisruptionBudget")):
         return
@@ -102,7 +102,7 @@ def replicated_workload_without_pdb(w: Workload, ctx: RuleContext[Any]) -> Itera
     yield ctx.finding(
         w.resource,
         ("spec", "replicas"),
-        f"{display(w)} {reason} but no PodDisruptionBudget selects its pods, so a node drain can evict "
+        f"{label(w)} {reason} but no PodDisruptionBudget selects its pods, so a node drain can evict "
         "them all at once",
         fix=f"Add a policy/v1 PodDisruptionBudget in namespace {w.namespace!r} with selector {selector} and "
             f"maxUnavailable: 1 (or minAvailable: {max(lowest - 1, 1)}).",

@@ -6,10 +6,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from kportable.findings import Finding, Severity
-from kportable.model import Resource
+from kportable.model import Resource, label
 from kportable.rule import RuleContext, Target, rule
 
-from .._scope import display
 from ._budgets import blocking, is_pdb
 
 
@@ -101,7 +100,7 @@ def pdb_blocks_eviction(pdb: Resource, ctx: RuleContext[Any]) -> Iterator[Findin
     yield ctx.finding(
         pdb,
         found.pointer,
-        f"{display(pdb)} allows no voluntary eviction: {found.reason}",
+        f"{label(pdb)} allows no voluntary eviction: {found.reason}",
         fix="Use maxUnavailable: 1 (or a minAvailable below the replica count), so that drains during node "
             "upgrades can proceed one pod at a time.",
         related=tuple(w.ref for w in selected if not w.resource.context),

@@ -7,10 +7,10 @@ from typing import Any
 
 from kportable.findings import Finding, Severity
 from kportable.inventory import Inventory
-from kportable.model import DEFAULT_NAMESPACE
+from kportable.model import DEFAULT_NAMESPACE, label
 from kportable.rule import RuleContext, Target, rule
 
-from .._scope import OperatorPods, describe_selector, display, near_miss
+from .._scope import OperatorPods, describe_selector, near_miss
 from ._budgets import is_pdb
 
 
@@ -116,7 +116,7 @@ def pdb_selects_nothing(ctx: RuleContext[Any]) -> Iterator[Finding]:
         yield ctx.finding(
             pdb,
             ("spec", "selector"),
-            f"{display(pdb)} selects no pods: {reason}",
+            f"{label(pdb)} selects no pods: {reason}",
             fix="Set spec.selector to the pod template labels of the workload the budget protects (usually "
                 "the workload's own spec.selector), in the same namespace.",
         )

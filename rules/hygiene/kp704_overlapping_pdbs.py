@@ -6,10 +6,10 @@ from collections.abc import Iterator
 from typing import Any
 
 from kportable.findings import Finding, Severity
-from kportable.model import Resource, Workload
+from kportable.model import Resource, Workload, label
 from kportable.rule import RuleContext, Target, rule
 
-from .._scope import display, workload_names
+from .._scope import workload_names
 from ._budgets import is_pdb
 
 
@@ -113,7 +113,7 @@ def overlapping_pdbs(ctx: RuleContext[Any]) -> Iterator[Finding]:
             yield ctx.finding(
                 pdb,
                 ("spec", "selector"),
-                f"{display(pdb)} and PodDisruptionBudget {other.name!r} both select the pods of "
+                f"{label(pdb)} and {label(other)} both select the pods of "
                 f"{workload_names(workloads)}: the eviction API refuses to evict a pod with more than one budget",
                 fix="Keep one PodDisruptionBudget per set of pods: narrow one selector or merge the two budgets.",
                 related=tuple(w.ref for w in workloads if not w.resource.context),

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from kportable.findings import Finding, Severity
-from kportable.model import DEFAULT_NAMESPACE, Resource, Workload, as_dict
+from kportable.model import DEFAULT_NAMESPACE, Resource, Workload, as_dict, label
 from kportable.rule import ALL_CLOUDS, RuleContext, Target, rule
 
 from .._ties import Hit, lookup, pair, scalar_text, tie_finding
@@ -87,11 +87,11 @@ def _users(ctx: RuleContext[Any]) -> dict[tuple[str, str], list[Workload]]:
 def _finding(ctx: RuleContext[Any], sa: Resource, pointer: tuple[str, ...], hit: Hit, subject: str,
              running: list[Workload]) -> Finding:
     if running:
-        names = ", ".join(f"{w.kind} {w.name!r}" for w in running[:MAX_NAMED])
+        names = ", ".join(label(w) for w in running[:MAX_NAMED])
         more = f" and {len(running) - MAX_NAMED} more" if len(running) > MAX_NAMED else ""
         default = " (every workload of the namespace that sets no serviceAccountName)" if sa.name == "default" else ""
         used = f"; used by {names}{more}{default}"
     else:
         used = "; no workload of this bundle runs as it"
-    return tie_finding(ctx, sa, pointer, hit, f"ServiceAccount {sa.name!r} {subject} is {hit.first.what}{used}",
+    return tie_finding(ctx, sa, pointer, hit, f"{label(sa)} {subject} is {hit.first.what}{used}",
                        related=tuple(w.ref for w in running))

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from kportable.findings import Finding, Severity
-from kportable.model import Resource, as_dict, as_list, as_str
+from kportable.model import Resource, as_dict, as_list, as_str, label
 from kportable.rule import ALL_CLOUDS, RuleContext, Target, rule
 
 from .._ties import lookup, shown, tie_finding
@@ -75,4 +75,4 @@ def cloud_principal_binding(res: Resource, ctx: RuleContext[Any]) -> Iterator[Fi
         hit = lookup(ctx, "rbac-subject", kind, name)
         if hit is not None:
             yield tie_finding(ctx, res, ("subjects", i, "name"), hit,
-                              f"{res.kind} {res.name!r} subject {kind} {shown(name)!r} is {hit.first.what}")
+                              f"{label(res)} subject {kind} {shown(name)!r} is {hit.first.what}")

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from kportable.findings import Finding, Severity
-from kportable.model import Resource
+from kportable.model import Resource, label
 from kportable.rule import ALL_CLOUDS, RuleContext, Target, rule
 
 from .._ties import map_findings
@@ -76,4 +76,4 @@ def cloud_load_balancer_annotation(res: Resource, ctx: RuleContext[Any]) -> Iter
     meta = res.data.get("metadata")
     annotations = meta.get("annotations") if isinstance(meta, dict) else None
     yield from map_findings(ctx, res, "service-annotation", annotations, ("metadata", "annotations"),
-                            f"Service {res.name!r} annotation")
+                            f"{label(res)} annotation")

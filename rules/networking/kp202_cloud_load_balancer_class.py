@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from kportable.findings import Finding, Severity
-from kportable.model import Resource, as_str
+from kportable.model import Resource, as_str, label
 from kportable.rule import ALL_CLOUDS, RuleContext, Target, rule
 
 from .._ties import lookup, tie_finding
@@ -63,4 +63,4 @@ def cloud_load_balancer_class(res: Resource, ctx: RuleContext[Any]) -> Iterator[
     hit = lookup(ctx, "load-balancer-class", cls)
     if hit is not None:
         yield tie_finding(ctx, res, ("spec", "loadBalancerClass"), hit,
-                          f"Service {res.name!r} loadBalancerClass {cls!r} is {hit.first.what}")
+                          f"{label(res)} loadBalancerClass {cls!r} is {hit.first.what}")

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from kportable.findings import Finding, Severity
-from kportable.model import Resource
+from kportable.model import Resource, label
 from kportable.rule import ALL_CLOUDS, RuleContext, Target, rule
 
 from .._ties import map_findings
@@ -84,4 +84,4 @@ def cloud_ingress_annotation(res: Resource, ctx: RuleContext[Any]) -> Iterator[F
     meta = res.data.get("metadata")
     annotations = meta.get("annotations") if isinstance(meta, dict) else None
     yield from map_findings(ctx, res, "ingress-annotation", annotations, ("metadata", "annotations"),
-                            f"Ingress {res.name!r} annotation", skip=_CLASS_ANNOTATION)
+                            f"{label(res)} annotation", skip=_CLASS_ANNOTATION)

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from kportable.findings import Finding, Severity
-from kportable.model import Resource, as_dict, as_str
+from kportable.model import Resource, as_dict, as_str, label
 from kportable.rule import ALL_CLOUDS, RuleContext, Target, rule
 
 from .._ties import lookup, tie_finding
@@ -74,7 +74,7 @@ def cloud_ingress_class(res: Resource, ctx: RuleContext[Any]) -> Iterator[Findin
         hit = lookup(ctx, "ingress-controller", controller) if controller else None
         if controller and hit is not None:
             yield tie_finding(ctx, res, ("spec", "controller"), hit,
-                              f"IngressClass {res.name!r} controller {controller!r} is {hit.first.what}")
+                              f"{label(res)} controller {controller!r} is {hit.first.what}")
         return
     annotations = as_dict(as_dict(res.data.get("metadata")).get("annotations"))
     for pointer, value in (
@@ -86,12 +86,12 @@ def cloud_ingress_class(res: Resource, ctx: RuleContext[Any]) -> Iterator[Findin
         where = "ingressClassName" if pointer[0] == "spec" else f"annotation {CLASS_ANNOTATION!r}"
         hit = lookup(ctx, "ingress-class", value)
         if hit is not None:
-            yield tie_finding(ctx, res, pointer, hit, f"Ingress {res.name!r} {where} {value!r} is {hit.first.what}")
+            yield tie_finding(ctx, res, pointer, hit, f"{label(res)} {where} {value!r} is {hit.first.what}")
             continue
         bundled = ctx.inventory.get("IngressClass", None, value)
         controller = as_str(bundled.spec.get("controller")) if bundled is not None else None
         hit = lookup(ctx, "ingress-controller", controller) if controller else None
         if hit is not None:
             yield tie_finding(ctx, res, pointer, hit,
-                              f"Ingress {res.name!r} {where} {value!r} is an IngressClass of this bundle "
+                              f"{label(res)} {where} {value!r} is an IngressClass of this bundle "
                               f"served by {hit.first.what} ({controller})")

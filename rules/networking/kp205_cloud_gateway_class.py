@@ -7,7 +7,7 @@ from typing import Any
 
 from kportable.findings import Finding, Severity
 from kportable.inventory import GATEWAY_GROUP
-from kportable.model import Resource, as_str
+from kportable.model import Resource, as_str, label
 from kportable.rule import ALL_CLOUDS, RuleContext, Target, rule
 
 from .._ties import lookup, tie_finding
@@ -70,7 +70,7 @@ def cloud_gateway_class(res: Resource, ctx: RuleContext[Any]) -> Iterator[Findin
         hit = lookup(ctx, "gateway-controller", controller) if controller else None
         if controller and hit is not None:
             yield tie_finding(ctx, res, ("spec", "controllerName"), hit,
-                              f"GatewayClass {res.name!r} controllerName {controller!r} is {hit.first.what}")
+                              f"{label(res)} controllerName {controller!r} is {hit.first.what}")
         return
     name = as_str(res.spec.get("gatewayClassName"))
     if not name:
@@ -78,12 +78,12 @@ def cloud_gateway_class(res: Resource, ctx: RuleContext[Any]) -> Iterator[Findin
     hit = lookup(ctx, "gateway-class", name)
     if hit is not None:
         yield tie_finding(ctx, res, ("spec", "gatewayClassName"), hit,
-                          f"Gateway {res.name!r} gatewayClassName {name!r} is {hit.first.what}")
+                          f"{label(res)} gatewayClassName {name!r} is {hit.first.what}")
         return
     bundled = ctx.inventory.get("GatewayClass", None, name)
     controller = as_str(bundled.spec.get("controllerName")) if bundled is not None else None
     hit = lookup(ctx, "gateway-controller", controller) if controller else None
     if hit is not None:
         yield tie_finding(ctx, res, ("spec", "gatewayClassName"), hit,
-                          f"Gateway {res.name!r} gatewayClassName {name!r} is a GatewayClass of this bundle "
+                          f"{label(res)} gatewayClassName {name!r} is a GatewayClass of this bundle "
                           f"served by {hit.first.what} ({controller})")

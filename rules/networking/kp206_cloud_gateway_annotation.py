@@ -7,7 +7,7 @@ from typing import Any
 
 from kportable.findings import Finding, Severity
 from kportable.inventory import GATEWAY_GROUP
-from kportable.model import Resource
+from kportable.model import Resource, label
 from kportable.rule import ALL_CLOUDS, RuleContext, Target, rule
 
 from .._ties import map_findings
@@ -68,4 +68,4 @@ def cloud_gateway_annotation(res: Resource, ctx: RuleContext[Any]) -> Iterator[F
     meta = res.data.get("metadata")
     annotations = meta.get("annotations") if isinstance(meta, dict) else None
     yield from map_findings(ctx, res, "gateway-annotation", annotations, ("metadata", "annotations"),
-                            f"Gateway {res.name!r} annotation")
+                            f"{label(res)} annotation")

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from kportable.findings import Finding, Severity
-from kportable.model import Resource
+from kportable.model import Resource, label
 from kportable.rule import ALL_CLOUDS, RuleContext, Target, rule
 
 from .._ties import map_findings
@@ -62,4 +62,4 @@ def cloud_managed_pod_selector(res: Resource, ctx: RuleContext[Any]) -> Iterator
     if res.kind == "Gateway" and res.group != ISTIO_GROUP:
         return
     yield from map_findings(ctx, res, "selector", res.spec.get("selector"), ("spec", "selector"),
-                            f"{res.kind} {res.name!r} selector")
+                            f"{label(res)} selector")

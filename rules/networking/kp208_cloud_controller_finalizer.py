@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from kportable.findings import Finding, Severity
-from kportable.model import Resource, as_list
+from kportable.model import Resource, as_list, label
 from kportable.rule import ALL_CLOUDS, RuleContext, Target, rule
 
 from .._ties import lookup, tie_finding
@@ -59,4 +59,4 @@ def cloud_controller_finalizer(res: Resource, ctx: RuleContext[Any]) -> Iterator
         hit = lookup(ctx, "finalizer", raw)
         if hit is not None:
             yield tie_finding(ctx, res, ("metadata", "finalizers", i), hit,
-                              f"{res.kind} {res.name!r} finalizer {raw!r} is {hit.first.what}")
+                              f"{label(res)} finalizer {raw!r} is {hit.first.what}")

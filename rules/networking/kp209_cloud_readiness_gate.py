@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from kportable.findings import Effect, Finding, Severity
-from kportable.model import Workload, as_dict, as_list, as_str
+from kportable.model import Workload, as_dict, as_list, as_str, label
 from kportable.rule import ALL_CLOUDS, RuleContext, Target, rule
 
 from .._ties import lookup, tie_finding
@@ -74,7 +74,7 @@ def cloud_readiness_gate(w: Workload, ctx: RuleContext[Any]) -> Iterator[Finding
             exported = w.kind == "Pod"
             yield tie_finding(
                 ctx, w.resource, w.spec_pointer("readinessGates", i, "conditionType"), hit,
-                f"{w.kind} {w.name!r} readiness gate {condition!r} is {hit.first.what}"
+                f"{label(w)} readiness gate {condition!r} is {hit.first.what}"
                 + (" (injected by the platform into this exported Pod)" if exported else ""),
                 effect=Effect.INFO if exported else None,
             )

@@ -7,10 +7,9 @@ from typing import Any
 
 from kportable.assume import DEFAULT_DENY_NETWORK_POLICY
 from kportable.findings import Finding, Severity
-from kportable.model import Workload
+from kportable.model import Workload, label
 from kportable.rule import RuleContext, Target, rule
 
-from .._scope import display
 from ._netpol import INGRESS, isolating, labels_pointer, pod_label_text, uses_host_network
 
 
@@ -97,7 +96,7 @@ def workload_without_network_policy(w: Workload, ctx: RuleContext[Any]) -> Itera
     yield ctx.finding(
         w.resource,
         labels_pointer(w),
-        f"{display(w)} is not selected by any NetworkPolicy for ingress, so every pod in the cluster can "
+        f"{label(w)} is not selected by any NetworkPolicy for ingress, so every pod in the cluster can "
         "connect to it",
         fix=f"Add a default-deny NetworkPolicy to namespace {w.namespace!r}, and a policy whose podSelector "
             f"matches {pod_label_text(w)} and allows only the clients it needs.",

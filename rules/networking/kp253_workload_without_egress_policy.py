@@ -7,10 +7,9 @@ from typing import Any
 
 from kportable.assume import DEFAULT_DENY_NETWORK_POLICY
 from kportable.findings import Finding, Severity
-from kportable.model import Workload
+from kportable.model import Workload, label
 from kportable.rule import RuleContext, Target, rule
 
-from .._scope import display
 from ._netpol import EGRESS, isolating, labels_pointer, pod_label_text, uses_host_network
 
 
@@ -104,7 +103,7 @@ def workload_without_egress_policy(w: Workload, ctx: RuleContext[Any]) -> Iterat
     yield ctx.finding(
         w.resource,
         labels_pointer(w),
-        f"{display(w)} is not selected by any NetworkPolicy for egress, so its pods can connect anywhere the "
+        f"{label(w)} is not selected by any NetworkPolicy for egress, so its pods can connect anywhere the "
         "node can",
         fix=f"Add a NetworkPolicy in namespace {w.namespace!r} whose podSelector matches {pod_label_text(w)}, "
             "with policyTypes: [Egress] and egress rules for what it calls (DNS first).",

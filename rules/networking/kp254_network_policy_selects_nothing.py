@@ -7,10 +7,10 @@ from typing import Any
 
 from kportable.findings import Finding, Severity
 from kportable.inventory import Inventory
-from kportable.model import DEFAULT_NAMESPACE
+from kportable.model import DEFAULT_NAMESPACE, label
 from kportable.rule import RuleContext, Target, rule
 
-from .._scope import OperatorPods, describe_selector, display, near_miss
+from .._scope import OperatorPods, describe_selector, near_miss
 from ._netpol import is_network_policy
 
 
@@ -99,7 +99,7 @@ def network_policy_selects_nothing(ctx: RuleContext[Any]) -> Iterator[Finding]:
         if selector.problems:
             yield ctx.finding(
                 policy, ("spec", "podSelector"),
-                f"{display(policy)} selects no pods: its podSelector is invalid ({'; '.join(selector.problems)})",
+                f"{label(policy)} selects no pods: its podSelector is invalid ({'; '.join(selector.problems)})",
                 fix="Fix the podSelector so that it matches the labels of the pods the policy is for.",
             )
             continue
@@ -109,7 +109,7 @@ def network_policy_selects_nothing(ctx: RuleContext[Any]) -> Iterator[Finding]:
             continue
         yield ctx.finding(
             policy, ("spec", "podSelector"),
-            f"{display(policy)} selects no workload: no pod template in namespace {namespace!r} has labels "
+            f"{label(policy)} selects no workload: no pod template in namespace {namespace!r} has labels "
             f"{describe_selector(raw)}{near_miss(inventory, namespace, selector)}",
             fix="Make the podSelector match the pod template labels of the workloads it should protect, and "
                 "check that the policy and the workloads end up in the same namespace.",

@@ -6,11 +6,11 @@ from collections.abc import Iterator
 from typing import Any
 
 from kportable.findings import Finding, Severity
-from kportable.model import DEFAULT_NAMESPACE
+from kportable.model import DEFAULT_NAMESPACE, label
 from kportable.rule import RuleContext, Target, rule
 from kportable.selectors import parse_label_selector
 
-from .._scope import OperatorPods, describe_selector, display, near_miss
+from .._scope import OperatorPods, describe_selector, near_miss
 from ._netpol import is_network_policy, peers, pinned_namespaces
 
 
@@ -110,7 +110,7 @@ def network_policy_peer_selects_nothing(ctx: RuleContext[Any]) -> Iterator[Findi
             if selector.problems:
                 yield ctx.finding(
                     policy, pointer,
-                    f"{peer.where} of {display(policy)} has an invalid podSelector "
+                    f"{peer.where} of {label(policy)} has an invalid podSelector "
                     f"({'; '.join(selector.problems)}), so it matches no pod",
                     fix="Fix the podSelector so that it matches the labels of the pods this rule is for.",
                 )
@@ -128,7 +128,7 @@ def network_policy_peer_selects_nothing(ctx: RuleContext[Any]) -> Iterator[Findi
             hint = "".join(near_miss(inventory, ns, selector) for ns in sorted(namespaces))
             yield ctx.finding(
                 policy, pointer,
-                f"{peer.where} of {display(policy)} names pods labelled {describe_selector(peer.pod_selector)}, "
+                f"{peer.where} of {label(policy)} names pods labelled {describe_selector(peer.pod_selector)}, "
                 f"but no workload in namespace {where} has those labels{hint}",
                 fix="Correct the peer's podSelector (and namespaceSelector) to the labels of the pods that "
                     "must be allowed.",

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from kportable.findings import Effect, Finding, Severity
-from kportable.model import Workload, as_dict, as_list, as_str
+from kportable.model import Workload, as_dict, as_list, as_str, label
 from kportable.rule import ALL_CLOUDS, RuleContext, Target, rule
 
 from .._ties import expression_findings, lookup, pair, scalar_text, tie_finding
@@ -87,7 +87,7 @@ def cloud_node_selector(w: Workload, ctx: RuleContext[Any]) -> Iterator[Finding]
     - https://kubernetes.io/docs/concepts/scheduling-eviction/assign-pod-node/
     - https://kubernetes.io/docs/reference/labels-annotations-taints/
     """
-    subject = f"{w.kind} {w.name!r}"
+    subject = label(w)
     for key, raw in as_dict(w.pod_spec.get("nodeSelector")).items():
         value = scalar_text(raw)
         hit = lookup(ctx, "node-label", key, value)

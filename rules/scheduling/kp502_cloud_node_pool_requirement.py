@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from kportable.findings import Finding, Severity
-from kportable.model import Resource, as_dict, as_list, as_str
+from kportable.model import Resource, as_dict, as_list, as_str, label
 from kportable.positions import Pointer
 from kportable.rule import ALL_CLOUDS, RuleContext, Target, rule
 
@@ -82,7 +82,7 @@ def cloud_node_pool_requirement(res: Resource, ctx: RuleContext[Any]) -> Iterato
     if res.kind == "NodePool":
         spec = as_dict(as_dict(spec.get("template")).get("spec"))
         base = ("spec", "template", "spec")
-    subject = f"{res.kind} {res.name!r}"
+    subject = label(res)
     for ref_key in ("nodeClassRef", "providerRef"):
         ref = as_dict(spec.get(ref_key))
         group = as_str(ref.get("group")) or as_str(ref.get("apiVersion"))

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from kportable.findings import Finding, Severity
-from kportable.model import Workload, as_dict, as_list, as_str
+from kportable.model import Workload, as_dict, as_list, as_str, label
 from kportable.rule import ALL_CLOUDS, RuleContext, Target, rule
 
 from .._ties import lookup, pair, scalar_text, tie_finding
@@ -69,4 +69,4 @@ def cloud_toleration(w: Workload, ctx: RuleContext[Any]) -> Iterator[Finding]:
         hit = lookup(ctx, "toleration", key, value)
         if hit is not None:
             yield tie_finding(ctx, w.resource, w.spec_pointer("tolerations", i, "key"), hit,
-                              f"{w.kind} {w.name!r} toleration {pair(key, value)} is {hit.first.what}")
+                              f"{label(w)} toleration {pair(key, value)} is {hit.first.what}")

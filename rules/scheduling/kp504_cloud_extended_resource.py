@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from kportable.findings import Finding, Severity
-from kportable.model import Workload, as_dict
+from kportable.model import Workload, as_dict, label
 from kportable.rule import ALL_CLOUDS, RuleContext, Target, rule
 
 from .._ties import lookup, tie_finding
@@ -66,5 +66,5 @@ def cloud_extended_resource(w: Workload, ctx: RuleContext[Any]) -> Iterator[Find
                 hit = lookup(ctx, "extended-resource", name)
                 if hit is not None:
                     yield tie_finding(ctx, w.resource, (*c.pointer, "resources", section, name), hit,
-                                      f"container {c.name!r} of {w.kind} {w.name!r} {section} {name!r}, "
+                                      f"container {c.name!r} of {label(w)} {section} {name!r}, "
                                       f"{hit.first.what}")

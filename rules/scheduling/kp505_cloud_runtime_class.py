@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from kportable.findings import Finding, Severity
-from kportable.model import Workload, as_str
+from kportable.model import Workload, as_str, label
 from kportable.rule import ALL_CLOUDS, RuleContext, Target, rule
 
 from .._ties import lookup, tie_finding
@@ -61,4 +61,4 @@ def cloud_runtime_class(w: Workload, ctx: RuleContext[Any]) -> Iterator[Finding]
     hit = lookup(ctx, "runtime-class", name) if name else None
     if name and hit is not None:
         yield tie_finding(ctx, w.resource, w.spec_pointer("runtimeClassName"), hit,
-                          f"{w.kind} {w.name!r} runtimeClassName {name!r} is {hit.first.what}")
+                          f"{label(w)} runtimeClassName {name!r} is {hit.first.what}")

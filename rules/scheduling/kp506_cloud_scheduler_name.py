@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from kportable.findings import Finding, Severity
-from kportable.model import Workload, as_str
+from kportable.model import Workload, as_str, label
 from kportable.rule import ALL_CLOUDS, RuleContext, Target, rule
 
 from .._ties import lookup, tie_finding
@@ -55,4 +55,4 @@ def cloud_scheduler_name(w: Workload, ctx: RuleContext[Any]) -> Iterator[Finding
     hit = lookup(ctx, "scheduler-name", name) if name else None
     if name and hit is not None:
         yield tie_finding(ctx, w.resource, w.spec_pointer("schedulerName"), hit,
-                          f"{w.kind} {w.name!r} schedulerName {name!r} is {hit.first.what}")
+                          f"{label(w)} schedulerName {name!r} is {hit.first.what}")

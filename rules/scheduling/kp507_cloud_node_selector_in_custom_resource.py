@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from kportable.findings import Finding, Severity
-from kportable.model import Resource
+from kportable.model import Resource, label
 from kportable.rule import ALL_CLOUDS, RuleContext, Target, rule
 
 from .._custom import find_keys, is_custom
@@ -84,4 +84,4 @@ def cloud_node_selector_in_custom_resource(res: Resource, ctx: RuleContext[Any])
             hit = lookup(ctx, "node-label", key, value)
             if hit is not None:
                 yield tie_finding(ctx, res, (*pointer, key), hit,
-                                  f"{res.kind} {res.name!r} {pointer[-1]} {pair(key, value)} is {hit.first.what}")
+                                  f"{label(res)} {pointer[-1]} {pair(key, value)} is {hit.first.what}")

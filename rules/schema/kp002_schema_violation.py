@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from kportable.findings import Finding, Severity
-from kportable.model import Resource
+from kportable.model import Resource, label
 from kportable.rule import RuleContext, Target, rule
 from kportable.validate import Problem, Status
 
@@ -91,7 +91,7 @@ def schema_violation(res: Resource, ctx: RuleContext[Any]) -> Iterator[Finding]:
     found = catalog.lookup(res.api_version, res.kind)
     if found.status is Status.BROKEN:
         yield ctx.finding(
-            res, ("apiVersion",), f"{res.api_version} {res.kind} {res.name!r} was not validated: {found.problem}",
+            res, ("apiVersion",), f"{res.api_version} {label(res)} was not validated: {found.problem}",
             fix="Fix the schema file or plugin, or remove it so that the object is skipped.",
             severity=Severity.INFO,
         )

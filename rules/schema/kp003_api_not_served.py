@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from kportable.findings import Finding, Severity
-from kportable.model import Resource
+from kportable.model import Resource, label
 from kportable.rule import RuleContext, Target, rule
 from kportable.validate import Status
 
@@ -79,7 +79,7 @@ def api_not_served(res: Resource, ctx: RuleContext[Any]) -> Iterator[Finding]:
         later = f" (served from Kubernetes {found.served_from})" if found.served_from else ""
         yield ctx.finding(
             res, ("apiVersion",),
-            f"{res.api_version} {res.kind} is not served by Kubernetes {version}{later}; it serves {res.kind} "
+            f"{res.api_version} {label(res)} is not served by Kubernetes {version}{later}; it serves {res.kind} "
             f"as {served}",
             fix=f"Use apiVersion {found.served_as[0]} and check the fields that changed between the versions.",
         )
@@ -87,7 +87,7 @@ def api_not_served(res: Resource, ctx: RuleContext[Any]) -> Iterator[Finding]:
     if found.served_from:
         yield ctx.finding(
             res, ("apiVersion",),
-            f"{res.api_version} {res.kind} is not served by Kubernetes {version}; Kubernetes {found.served_from} "
+            f"{res.api_version} {label(res)} is not served by Kubernetes {version}; Kubernetes {found.served_from} "
             "and later serve it",
             fix=f"Target Kubernetes {found.served_from} or later (--k8s-version), or leave this object out for "
                 "older clusters.",
@@ -97,7 +97,7 @@ def api_not_served(res: Resource, ctx: RuleContext[Any]) -> Iterator[Finding]:
     hint = f" (did you mean `{guesses[0]}`?)" if guesses else ""
     yield ctx.finding(
         res, ("kind",),
-        f"the {group} API group has no kind `{res.kind}` in Kubernetes {version}{hint}",
+        f"{label(res)}: the {group} API group has no kind `{res.kind}` in Kubernetes {version}{hint}",
         fix=f"Rename the kind to `{guesses[0]}`." if guesses else
             "Use a kind this API group serves, or the API group of the CRD that defines this kind.",
     )

@@ -7,7 +7,7 @@ from typing import Any
 
 from kportable.findings import Effect, Finding, Severity
 from kportable.k8s_versions import api_removal
-from kportable.model import Resource
+from kportable.model import Resource, label
 from kportable.rule import ALL_CLOUDS, RuleContext, Target, rule
 
 from ._versions import rejected_by, run_version
@@ -64,7 +64,7 @@ def removed_api_version(res: Resource, ctx: RuleContext[Any]) -> Iterator[Findin
     if removal is None or removal.removed_in > run_version(ctx):
         return
     clouds, rejected = rejected_by(ctx, removal.removed_in)
-    removed = f"{res.api_version} {res.kind} was removed in Kubernetes {removal.removed_in}"
+    removed = f"{res.api_version} {label(res)} was removed in Kubernetes {removal.removed_in}"
     if removal.replacement:
         note = f" ({removal.note})" if removal.note else ""
         message = f"{removed}; use {removal.replacement}{rejected}"

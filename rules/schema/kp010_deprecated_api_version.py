@@ -7,7 +7,7 @@ from typing import Any
 
 from kportable.findings import Effect, Finding, Severity
 from kportable.k8s_versions import api_deprecation, api_removal
-from kportable.model import Resource
+from kportable.model import Resource, label
 from kportable.rule import ALL_CLOUDS, RuleContext, Target, rule
 
 from ._versions import rejected_by, run_version
@@ -68,7 +68,7 @@ def deprecated_api_version(res: Resource, ctx: RuleContext[Any]) -> Iterator[Fin
         instead = f"; use {removal.replacement}" if removal.replacement else " with no replacement"
         yield ctx.finding(
             res, ("apiVersion",),
-            f"{res.api_version} {res.kind} is deprecated: Kubernetes {version} still serves it but "
+            f"{res.api_version} {label(res)} is deprecated: Kubernetes {version} still serves it but "
             f"{removal.removed_in} removes it{instead}{rejected}",
             fix=f"Change apiVersion to {removal.replacement} before upgrading to {removal.removed_in}."
             if removal.replacement else f"{removal.note}.",
@@ -81,7 +81,7 @@ def deprecated_api_version(res: Resource, ctx: RuleContext[Any]) -> Iterator[Fin
         note = f" ({deprecation.note})" if deprecation.note else ""
         yield ctx.finding(
             res, ("apiVersion",),
-            f"{res.api_version} {res.kind} is deprecated since Kubernetes {deprecation.deprecated_in}; "
+            f"{res.api_version} {label(res)} is deprecated since Kubernetes {deprecation.deprecated_in}; "
             f"use {deprecation.replacement}{note}",
             fix=deprecation.fix,
         )

@@ -7,7 +7,7 @@ from typing import Any
 
 from kportable.findings import Finding, Severity
 from kportable.k8s_versions import IntreeVolumeRemoval, KubeVersion, intree_provisioner_removal, intree_volume_removal
-from kportable.model import WORKLOAD_KINDS, Resource, as_str
+from kportable.model import WORKLOAD_KINDS, Resource, as_str, label
 from kportable.positions import Pointer
 from kportable.rule import RuleContext, Target, rule
 
@@ -92,14 +92,14 @@ def removed_volume_plugin(res: Resource, ctx: RuleContext[Any]) -> Iterator[Find
         provisioner = as_str(res.get("provisioner"))
         removal = intree_provisioner_removal(provisioner) if provisioner else None
         if removal is not None and lookup(ctx, "storage-provisioner", provisioner or "") is None:  # else KP301
-            yield from _report(ctx, res, ("provisioner",), f"StorageClass {res.name!r} provisions with the in-tree "
+            yield from _report(ctx, res, ("provisioner",), f"{label(res)} provisions with the in-tree "
                                f"{provisioner} plugin", removal, version)
         return
     if res.kind == "PersistentVolume":
         for key in res.spec:
             removal = intree_volume_removal(key)
             if removal is not None and not _cloud_volume(ctx, key):
-                yield from _report(ctx, res, ("spec", key), f"PersistentVolume {res.name!r} uses the in-tree "
+                yield from _report(ctx, res, ("spec", key), f"{label(res)} uses the in-tree "
                                    f"{key} plugin", removal, version)
         return
     workload = ctx.inventory.workload_of(res)
@@ -110,7 +110,7 @@ def removed_volume_plugin(res: Resource, ctx: RuleContext[Any]) -> Iterator[Find
         for key in volume:
             removal = intree_volume_removal(key)
             if removal is not None and isinstance(volume.get(key), dict) and not _cloud_volume(ctx, key):
-                yield from _report(ctx, res, (*pointer, key), f"volume {name!r} of {res.kind} {res.name!r} uses "
+                yield from _report(ctx, res, (*pointer, key), f"volume {name!r} of {label(res)} uses "
                                    f"the in-tree {key} plugin", removal, version)
 
 

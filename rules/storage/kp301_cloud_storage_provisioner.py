@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from kportable.findings import Finding, Severity
-from kportable.model import Resource, as_str
+from kportable.model import Resource, as_str, label
 from kportable.rule import ALL_CLOUDS, RuleContext, Target, rule
 
 from .._ties import lookup, tie_finding
@@ -72,11 +72,11 @@ def cloud_storage_provisioner(res: Resource, ctx: RuleContext[Any]) -> Iterator[
         found = lookup(ctx, "csi-driver", driver) or lookup(ctx, "storage-provisioner", driver) if driver else None
         if driver and found is not None:
             yield tie_finding(ctx, res, (field,), found,
-                              f"{res.kind} {res.name!r} {field} {driver!r} is {found.first.what}")
+                              f"{label(res)} {field} {driver!r} is {found.first.what}")
         return
     provisioner, hit = provisioner_hit(ctx, res)
     if hit is not None:
         yield tie_finding(
             ctx, res, ("provisioner",), hit,
-            f"StorageClass {res.name!r} provisioner {provisioner!r} is {hit.first.what}{removal_note(hit)}",
+            f"{label(res)} provisioner {provisioner!r} is {hit.first.what}{removal_note(hit)}",
         )

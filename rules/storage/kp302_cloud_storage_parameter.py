@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from kportable.findings import Finding, Severity
-from kportable.model import Resource, as_dict
+from kportable.model import Resource, as_dict, label
 from kportable.rule import ALL_CLOUDS, RuleContext, Target, rule
 
 from .._ties import lookup_in, pair, scalar_text, tie_finding
@@ -71,4 +71,4 @@ def cloud_storage_parameter(res: Resource, ctx: RuleContext[Any]) -> Iterator[Fi
         hit = lookup_in(ctx, owner.clouds, "storage-parameter", key, value)
         if hit is not None:
             yield tie_finding(ctx, res, ("parameters", key), hit,
-                              f"StorageClass {res.name!r} parameter {pair(key, value)} is {hit.first.what}")
+                              f"{label(res)} parameter {pair(key, value)} is {hit.first.what}")

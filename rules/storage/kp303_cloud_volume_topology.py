@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from kportable.findings import Finding, Severity
-from kportable.model import Resource, as_dict, as_list
+from kportable.model import Resource, as_dict, as_list, label
 from kportable.rule import ALL_CLOUDS, RuleContext, Target, rule
 
 from .._ties import expression_findings
@@ -59,11 +59,11 @@ def cloud_volume_topology(res: Resource, ctx: RuleContext[Any]) -> Iterator[Find
             for j, expr in enumerate(as_list(as_dict(term).get("matchLabelExpressions"))):
                 yield from expression_findings(
                     ctx, res, ("allowedTopologies", i, "matchLabelExpressions", j),
-                    {**as_dict(expr), "operator": "In"}, f"StorageClass {res.name!r} allowedTopologies")
+                    {**as_dict(expr), "operator": "In"}, f"{label(res)} allowedTopologies")
         return
     required = as_dict(as_dict(res.spec.get("nodeAffinity")).get("required"))
     for i, term in enumerate(as_list(required.get("nodeSelectorTerms"))):
         for j, expr in enumerate(as_list(as_dict(term).get("matchExpressions"))):
             yield from expression_findings(
                 ctx, res, ("spec", "nodeAffinity", "required", "nodeSelectorTerms", i, "matchExpressions", j),
-                expr, f"PersistentVolume {res.name!r} node affinity")
+                expr, f"{label(res)} node affinity")

@@ -7,7 +7,7 @@ from typing import Any
 
 from kportable.findings import Finding, Severity
 from kportable.inventory import storage_class_request
-from kportable.model import WORKLOAD_KINDS, Resource
+from kportable.model import WORKLOAD_KINDS, Resource, label
 from kportable.rule import ALL_CLOUDS, RuleContext, Target, rule
 
 from ._storage import class_reference, reference_finding
@@ -79,7 +79,7 @@ def cloud_storage_class_reference(res: Resource, ctx: RuleContext[Any]) -> Itera
             ref = class_reference(ctx, name)
             if ref is not None:
                 yield reference_finding(ctx, res, pointer, ref,
-                                        f"PersistentVolumeClaim {res.name!r} storage class {name!r} is {ref.what}")
+                                        f"{label(res)} storage class {name!r} is {ref.what}")
         return
     workload = ctx.inventory.workload_of(res)
     if workload is None:
@@ -92,5 +92,5 @@ def cloud_storage_class_reference(res: Resource, ctx: RuleContext[Any]) -> Itera
         if ref is not None:
             kind = "volumeClaimTemplate" if use.source == "volumeClaimTemplate" else "ephemeral volume"
             yield reference_finding(ctx, res, use.storage_class_pointer, ref,
-                                    f"{res.kind} {res.name!r} {kind} {use.name!r} storage class "
+                                    f"{label(res)} {kind} {use.name!r} storage class "
                                     f"{use.storage_class!r} is {ref.what}")

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from kportable.findings import Finding, Severity
-from kportable.model import WORKLOAD_KINDS, Resource, as_dict, as_str
+from kportable.model import WORKLOAD_KINDS, Resource, as_dict, as_str, label
 from kportable.positions import Pointer
 from kportable.rule import ALL_CLOUDS, RuleContext, Target, rule
 
@@ -77,13 +77,13 @@ def in_tree_cloud_volume(res: Resource, ctx: RuleContext[Any]) -> Iterator[Findi
     """
     sources: list[tuple[Pointer, dict[str, Any], str]] = []
     if res.kind == "PersistentVolume":
-        sources.append((("spec",), res.spec, f"PersistentVolume {res.name!r}"))
+        sources.append((("spec",), res.spec, label(res)))
     else:
         workload = ctx.inventory.workload_of(res)
         if workload is None:
             return
         for pointer, vol in workload.volumes:
-            sources.append((pointer, vol, f"{res.kind} {res.name!r} volume {as_str(vol.get('name')) or '?'!r}"))
+            sources.append((pointer, vol, f"{label(res)} volume {as_str(vol.get('name')) or '?'!r}"))
     for pointer, body, subject in sources:
         for key, value in body.items():
             if not isinstance(value, dict):

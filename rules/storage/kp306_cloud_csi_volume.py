@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from kportable.findings import Finding, Severity
-from kportable.model import WORKLOAD_KINDS, Resource, as_dict, as_str
+from kportable.model import WORKLOAD_KINDS, Resource, as_dict, as_str, label
 from kportable.positions import Pointer
 from kportable.rule import ALL_CLOUDS, RuleContext, Target, rule
 
@@ -72,7 +72,7 @@ def cloud_csi_volume(res: Resource, ctx: RuleContext[Any]) -> Iterator[Finding]:
     """
     sources: list[tuple[Pointer, object, str]] = []
     if res.kind == "PersistentVolume":
-        sources.append((("spec", "csi"), res.spec.get("csi"), f"PersistentVolume {res.name!r}"))
+        sources.append((("spec", "csi"), res.spec.get("csi"), label(res)))
     else:
         workload = ctx.inventory.workload_of(res)
         if workload is None:
@@ -80,7 +80,7 @@ def cloud_csi_volume(res: Resource, ctx: RuleContext[Any]) -> Iterator[Finding]:
         for pointer, vol in workload.volumes:
             if "csi" in vol:
                 sources.append(((*pointer, "csi"), vol.get("csi"),
-                                f"{res.kind} {res.name!r} volume {as_str(vol.get('name')) or '?'!r}"))
+                                f"{label(res)} volume {as_str(vol.get('name')) or '?'!r}"))
     for pointer, csi, subject in sources:
         driver = as_str(as_dict(csi).get("driver"))
         hit = lookup(ctx, "csi-driver", driver) if driver else None

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from kportable.findings import Finding, Severity
-from kportable.model import Resource
+from kportable.model import Resource, label
 from kportable.rule import ALL_CLOUDS, RuleContext, Target, rule
 
 from .._custom import find_keys, is_custom
@@ -71,4 +71,4 @@ def cloud_storage_class_in_custom_resource(res: Resource, ctx: RuleContext[Any])
         ref = class_reference(ctx, name) if name else None
         if ref is not None:
             yield reference_finding(ctx, res, pointer, ref,
-                                    f"{res.kind} {res.name!r} {pointer[-1]} {name!r} is {ref.what}")
+                                    f"{label(res)} {pointer[-1]} {name!r} is {ref.what}")

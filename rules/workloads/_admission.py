@@ -34,7 +34,7 @@ from functools import cached_property
 
 from kportable.inventory import Inventory
 from kportable.load import JSON
-from kportable.model import Container, Resource, Workload, as_dict, as_list, as_str
+from kportable.model import Container, Resource, Workload, as_dict, as_list, as_str, label
 from kportable.positions import Pointer
 from kportable.quantity import Quantity, format_quantity, quantity_or_none
 
@@ -399,7 +399,7 @@ def describe_setting(setting: Setting) -> str:
     q = setting.quantity
     text = str(q) if q is not None else "?"
     if setting.source == "limitrange" and setting.origin is not None:
-        return f"{text} (the default of LimitRange {setting.origin.name!r})"
+        return f"{text} (the default of {label(setting.origin)})"
     if setting.source == "limit":
         return f"{text} (copied from its limit)"
     return text

@@ -20,10 +20,9 @@ from typing import Any
 
 from kportable.assume import LIMIT_RANGES
 from kportable.findings import Finding, Severity
-from kportable.model import Container, Workload, as_dict
+from kportable.model import Container, Workload, as_dict, label
 from kportable.rule import RuleContext
 
-from .._scope import display
 from ._admission import Admission
 
 SECTION_WORDS = {"requests": "request", "limits": "limit"}
@@ -82,12 +81,12 @@ def missing_resource(
         return
     for c in missing:
         pointer = (*c.pointer, "resources") if "resources" in c.data else c.pointer
-        subject = f"{'init container' if c.is_init else 'container'} {c.name!r} of {display(w)} sets no {what}"
+        subject = f"{'init container' if c.is_init else 'container'} {c.name!r} of {label(w)} sets no {what}"
         if default is not None:
             quantity, item = default
             yield ctx.finding(
                 w.resource, pointer,
-                f"{subject}; LimitRange {item.limit_range.name!r} of namespace {w.namespace!r} gives it {quantity}",
+                f"{subject}; {label(item.limit_range)} gives it {quantity}",
                 fix=f"Set {key} explicitly, so the value travels with the workload instead of depending on the "
                     "namespace's LimitRange.",
                 severity=Severity.INFO,
@@ -96,7 +95,7 @@ def missing_resource(
             quota, hard_key = requirement
             yield ctx.finding(
                 w.resource, pointer,
-                f"{subject}, and ResourceQuota {quota.name!r} of namespace {w.namespace!r} constrains {hard_key}: "
+                f"{subject}, and {label(quota)} constrains {hard_key}: "
                 "the API server rejects its pods",
                 fix=f"Set {key} on every container, or give namespace {w.namespace!r} a LimitRange with a "
                     f"{DEFAULT_KEYS[section]} for {resource}.",

@@ -6,10 +6,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from kportable.findings import Finding, Severity
-from kportable.model import Workload
+from kportable.model import Workload, label
 from kportable.rule import RuleContext, Target, rule
 
-from .._scope import display
 from ._admission import (
     Admission,
     container_violations,
@@ -125,18 +124,18 @@ def _check(w: Workload, admission: Admission, ctx: RuleContext[Any]) -> Iterator
         for v in violations:
             yield ctx.finding(
                 w.resource, v.pointer,
-                f"{display(w)}: {v.message} set by LimitRange {item.limit_range.name!r} "
+                f"{label(w)}: {v.message} set by {label(item.limit_range)} "
                 f"(spec.limits[{item.index}]), so the API server rejects its pods",
-                fix=f"Keep {v.resource} requests and limits within the bounds of LimitRange "
-                    f"{item.limit_range.name!r} in namespace {w.namespace!r}, or change the LimitRange.",
+                fix=f"Keep {v.resource} requests and limits within the bounds of {label(item.limit_range)}, "
+                    "or change the LimitRange.",
             )
     for e in effective:
         for resource, req, lim in default_conflicts(e):
-            origin = lim.origin.name if lim.origin is not None else "?"
+            origin = label(lim.origin) if lim.origin is not None else "a LimitRange"
             yield ctx.finding(
                 w.resource, req.pointer,
-                f"{display(w)}: container {e.container.name!r} requests {resource} {describe_setting(req)} but sets "
-                f"no limit, and LimitRange {origin!r} defaults the limit to {lim.quantity}, below the request: "
+                f"{label(w)}: container {e.container.name!r} requests {resource} {describe_setting(req)} but sets "
+                f"no limit, and {origin} defaults the limit to {lim.quantity}, below the request: "
                 "the pod fails validation",
                 fix=f"Set resources.limits.{resource} on container {e.container.name!r} (at least its request).",
             )

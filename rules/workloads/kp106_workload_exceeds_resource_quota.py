@@ -7,11 +7,11 @@ from collections.abc import Iterator
 from typing import Any
 
 from kportable.findings import Finding, Severity
-from kportable.model import Workload
+from kportable.model import Workload, label
 from kportable.quantity import format_quantity
 from kportable.rule import RuleContext, Target, rule
 
-from .._scope import display, replication
+from .._scope import replication
 from ._admission import Admission, pod_usage, quota_resource, reported_by_namespace
 from ._resources import checked_containers
 
@@ -113,16 +113,16 @@ def _check(w: Workload, admission: Admission, ctx: RuleContext[Any]) -> Iterator
     replicas = counted.count if counted is not None else 1
     pointer = w.spec_pointer("containers")
     for quota in quotas:
-        where = f"ResourceQuota {quota.name!r} of namespace {w.namespace!r}"
+        where = label(quota)
         for key, hard in admission.hard[quota]:
             if key == "pods":
                 if hard.value < 1:
                     yield ctx.finding(
                         w.resource, pointer, f"{where} allows {hard} pods, so the API server rejects every pod of "
-                        f"{display(w)}", fix=f"Raise pods in {where}, or run the workload elsewhere.")
+                        f"{label(w)}", fix=f"Raise pods in {where}, or run the workload elsewhere.")
                 elif replicas > hard.value:
                     yield ctx.finding(
-                        w.resource, pointer, f"{display(w)} runs {replicas} pods but {where} allows {hard}: only "
+                        w.resource, pointer, f"{label(w)} runs {replicas} pods but {where} allows {hard}: only "
                         f"{math.floor(hard.value)} can start", fix=f"Raise pods in {where}, or run fewer replicas.",
                         severity=Severity.MAJOR)
                 continue
@@ -135,7 +135,7 @@ def _check(w: Workload, admission: Admission, ctx: RuleContext[Any]) -> Iterator
             if one > hard.value:
                 yield ctx.finding(
                     w.resource, pointer,
-                    f"one pod of {display(w)} {verb} {format_quantity(one)} {resource}, more than the {hard} "
+                    f"one pod of {label(w)} {verb} {format_quantity(one)} {resource}, more than the {hard} "
                     f"({key}) that {where} allows: the API server rejects every pod",
                     fix=f"Lower the pod's {section}.{resource} below {hard}, or raise {key} in the quota.",
                 )
@@ -143,7 +143,7 @@ def _check(w: Workload, admission: Admission, ctx: RuleContext[Any]) -> Iterator
                 fit = math.floor(hard.value / one)
                 yield ctx.finding(
                     w.resource, pointer,
-                    f"the {replicas} pods of {display(w)} {verbs} {format_quantity(one * replicas)} {resource} "
+                    f"the {replicas} pods of {label(w)} {verbs} {format_quantity(one * replicas)} {resource} "
                     f"together, more than the {hard} ({key}) that {where} allows: only {fit} can start",
                     fix=f"Raise {key} in the quota to at least {format_quantity(one * replicas)}, or run fewer "
                         "replicas.",

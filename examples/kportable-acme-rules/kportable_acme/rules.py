@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from kportable import Effect, Finding, RuleContext, Severity, Target, Workload, rule
+from kportable import Effect, Finding, RuleContext, Severity, Target, Workload, label, rule
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +85,7 @@ def image_outside_registry(w: Workload, ctx: RuleContext[RegistryOptions]) -> It
         yield ctx.finding(
             w.resource,
             (*c.pointer, "image"),
-            f"{kind} {c.name!r} of {w.kind} {w.name!r} pulls {c.image!r} from {registry}, "
+            f"{kind} {c.name!r} of {label(w)} pulls {c.image!r} from {registry}, "
             f"not from {' or '.join(allowed)}",
             fix=f"Mirror the image to {allowed[0]} and use {allowed[0]}/<path>:<tag>.",
             effect=Effect.BLOCKER,
@@ -165,12 +165,12 @@ def namespace_without_owner(ctx: RuleContext[OwnerOptions]) -> Iterator[Finding]
     ## Options
     - `label`: the label key that names a namespace's owner (default: `acme.example/owner`).
     """
-    label = ctx.options.label
+    owner = ctx.options.label
     inventory = ctx.inventory
     for namespace in inventory.namespaces_with_workloads:
         workloads = inventory.workloads_in(namespace)
         ns_object = inventory.get("Namespace", None, namespace)
-        if (ns_object is not None and label in ns_object.labels) or any(label in w.resource.labels for w in workloads):
+        if (ns_object is not None and owner in ns_object.labels) or any(owner in w.resource.labels for w in workloads):
             continue
         if ns_object is not None and not ns_object.context:
             where = ns_object
@@ -182,7 +182,7 @@ def namespace_without_owner(ctx: RuleContext[OwnerOptions]) -> Iterator[Finding]
         yield ctx.finding(
             where,
             pointer,
-            f"namespace {namespace!r} has {len(workloads)} workload(s) and no object labelled {label}",
-            fix=f"Label the Namespace (metadata.labels: {{{label}: <team>}}), or one of its workloads.",
+            f"namespace {namespace!r} has {len(workloads)} workload(s) and no object labelled {owner}",
+            fix=f"Label the Namespace (metadata.labels: {{{owner}: <team>}}), or one of its workloads.",
             related=[w.ref for w in workloads if w.resource is not where],
         )
