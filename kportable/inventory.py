@@ -84,6 +84,10 @@ class Inventory:
     ) -> None:
         self.resources: tuple[Resource, ...] = tuple(resources)
         self.problems: tuple[FileProblem, ...] = tuple(problems)
+        self._doc_problems: dict[tuple[str, int], list[LoadProblem]] = defaultdict(list)
+        for item in self.problems:
+            if item.problem.doc_index is not None:
+                self._doc_problems[(item.path, item.problem.doc_index)].append(item.problem)
         self.non_kubernetes = non_kubernetes
         self.empty_documents = empty_documents
         self.files = files
@@ -136,6 +140,10 @@ class Inventory:
                         self._routes_to[b.target].append(res)
 
     # ------------------------------------------------------------------ lookups
+
+    def problems_of(self, resource: Resource) -> tuple[LoadProblem, ...]:
+        """The load problems (``KP0xx``) of the document ``resource`` came from, in file order."""
+        return tuple(self._doc_problems.get((resource.doc.path, resource.doc.index), ()))
 
     def of_kind(self, kind: str, group: str | None = None) -> list[Resource]:
         """Resources of ``kind`` (in input order), optionally only of API ``group`` (``""`` = core)."""

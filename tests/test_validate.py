@@ -374,6 +374,36 @@ def test_patches_are_not_validated():
     assert result.findings == ()
 
 
+UNFILLED_PLACEHOLDER = """
+    apiVersion: v1
+    kind: Service
+    metadata:
+      name: etcd
+      labels:
+        cell: {{cell}}
+    spec:
+      ports:
+      - port: "4001"
+      selector:
+        cell: {{cell}}
+"""
+
+
+def test_unfilled_placeholder_is_one_finding_not_two():
+    """``{{cell}}`` is a mapping with a mapping key: KP001 reports it, KP002 does not repeat it on that line."""
+    result = lint(UNFILLED_PLACEHOLDER, select=("KP001", "KP002"), k8s_version="1.35")
+    found = sorted((f.location.line, f.rule_id) for f in result.findings)
+    # the real schema error on line 10 is still reported: only the placeholder's lines are left to KP001
+    assert found == [(7, "KP001"), (10, "KP002"), (12, "KP001")]
+    assert messages(result) == [(10, '`spec.ports[0].port` has the wrong type: expected integer, got string "4001"')]
+
+
+def test_placeholder_lines_are_left_to_kp001_even_when_only_kp002_runs():
+    """The load problem exists whether or not KP001 runs; KP002 still leaves those lines to it."""
+    result = lint(UNFILLED_PLACEHOLDER, select=("KP002",), k8s_version="1.35")
+    assert [line for line, _ in messages(result)] == [10]
+
+
 # --------------------------------------------------------------------------- laziness
 
 

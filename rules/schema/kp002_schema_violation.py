@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from kportable.findings import Finding, Severity
+from kportable.load import YAML_SYNTAX
 from kportable.model import Resource, label
 from kportable.rule import RuleContext, Target, rule
 from kportable.validate import Problem, Status
@@ -37,6 +38,11 @@ def schema_violation(res: Resource, ctx: RuleContext[Any]) -> Iterator[Finding]:
     lint the output of `kustomize build` or exclude the patch files (objects with a top-level
     `$patch` directive are recognised and skipped). Formats (`int32`,
     `date-time`), CEL rules and RE2-only regular expressions in CRD schemas are not checked.
+
+    A violation on a line where the loader already reported a YAML problem (KP001, typically a
+    mapping used as a key because a `{{placeholder}}` was never filled in) is not reported: that
+    is one problem, and KP001 names its cause. The document's other lines are still validated,
+    so a real schema error elsewhere in it is not hidden.
 
     ## Example
     ```yaml
@@ -96,7 +102,10 @@ def schema_violation(res: Resource, ctx: RuleContext[Any]) -> Iterator[Finding]:
             severity=Severity.INFO,
         )
         return
+    yaml_lines = {p.line for p in ctx.inventory.problems_of(res) if p.code == YAML_SYNTAX}
     for problem in catalog.problems(res):
+        if yaml_lines and res.locate(problem.pointer).line in yaml_lines:
+            continue  # the same place as a KP001 problem (an unrendered placeholder): one finding, not two
         # an unknown field is dropped by the API server unless the client asks for strict field
         # validation (kubectl does by default, Helm and most GitOps tools do not)
         unknown = problem.kind is Problem.UNKNOWN_FIELD
