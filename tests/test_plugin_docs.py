@@ -11,7 +11,7 @@ from wheel_env import ROOT
 from kportable.plugins.hookspecs import KportableSpec
 from kportable.plugins.manager import HOOKS, get_registry, hook_docs
 from kportable.plugins.reference import END, START, main, render_reference, replace_reference
-from kportable.report.catalog import render_rules
+from kportable.report.catalog import github_anchor, render_rules, rule_anchor
 
 PLUGINS_MD = ROOT / "docs" / "plugins.md"
 RULES_MD = ROOT / "docs" / "rules.md"
@@ -30,12 +30,54 @@ def test_rules_md_is_fresh():
     )
 
 
+def heading_ids(markdown: str) -> list[str]:
+    """The ``id`` of every heading GitHub renders from ``markdown`` (code blocks skipped, and a
+    repeated heading suffixed ``-1``, ``-2``... as github-slugger does)."""
+    ids: list[str] = []
+    fenced = False
+    for line in markdown.splitlines():
+        if line.lstrip().startswith("```"):
+            fenced = not fenced
+            continue
+        match = re.match(r"^#{1,6} (.*?)\s*#*\s*$", line)
+        if fenced or not match:
+            continue
+        slug = base = github_anchor(match.group(1))
+        n = 0
+        while slug in ids:
+            n += 1
+            slug = f"{base}-{n}"
+        ids.append(slug)
+    return ids
+
+
+@pytest.mark.parametrize(("heading", "anchor"), [
+    # github-slugger's own fixtures, and the shape of our rule headings
+    ("KP101 `missing-cpu-request`", "kp101-missing-cpu-request"),
+    ("heading with a - dash", "heading-with-a---dash"),
+    ("heading with an _ underscore", "heading-with-an-_-underscore"),
+    ("heading with a period.txt", "heading-with-a-periodtxt"),
+    ("exchange.bind_headers(exchange, routing [, bindCallback])", "exchangebind_headersexchange-routing--bindcallback"),
+    ("apostrophe’s should be trimmed", "apostrophes-should-be-trimmed"),
+    ("I ♥ unicode", "i--unicode"),
+    ("en–dash", "endash"),
+    ("😄 - an emoji", "---an-emoji"),
+    ("Привет non-latin 你好", "привет-non-latin-你好"),
+    ("Changes to ../shared/DESIGN.md and why", "changes-to-shareddesignmd-and-why"),
+])
+def test_github_anchor_follows_github_slugger(heading, anchor):
+    assert github_anchor(heading) == anchor
+
+
 def test_rules_md_links_every_core_rule_to_its_page():
     text = RULES_MD.read_text(encoding="utf-8")
+    ids = heading_ids(text)
     for spec in (r for r in get_registry().rules if r.plugin == "core"):
-        anchor = f"{spec.id.lower()}-{spec.slug}"
-        assert f"](#{anchor})" in text
         assert f"## {spec.id} `{spec.slug}`" in text
+        assert rule_anchor(spec) in ids, f"{spec.id}: no heading of docs/rules.md has the id {rule_anchor(spec)}"
+        assert f"](#{rule_anchor(spec)})" in text
+    for link in re.findall(r"\]\(#([^)]+)\)", text):
+        assert link in ids, f"docs/rules.md links to #{link}, which no heading defines"
 
 
 @pytest.mark.parametrize(("name", "signature", "doc"), hook_docs(), ids=HOOKS)

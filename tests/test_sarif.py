@@ -16,8 +16,9 @@ from kportable.cli import main
 from kportable.findings import Finding, Location, ObjectRef, Severity
 from kportable.plugins.hookspecs import hookimpl
 from kportable.report.base import ReportOptions
+from kportable.report.catalog import RULES_DOC_URL, rule_anchor
 from kportable.report.locations import Locator
-from kportable.report.sarif import FINGERPRINT_KEY, SRCROOT, render
+from kportable.report.sarif import FINGERPRINT_KEY, SRCROOT, render, rule_descriptor
 from kportable.rule import Target, rule
 from kportable.score_types import ScoreCost, WorkloadScore
 from kportable.suppress import Exemption
@@ -85,12 +86,14 @@ def test_demo_log_has_everything_code_scanning_reads(monkeypatch):
     (sarif_run,) = log["runs"]
     rules = sarif_run["tool"]["driver"]["rules"]
     assert [r["id"] for r in rules] == sorted(spec.id for spec in result.rules)
+    specs = {spec.id: spec for spec in result.rules}
     for descriptor in rules:
         assert descriptor["shortDescription"]["text"]
         assert descriptor["fullDescription"]["text"].startswith(descriptor["shortDescription"]["text"])
         assert descriptor["help"]["text"]
         assert descriptor["help"]["markdown"].startswith(f"# {descriptor['id']}")
-        assert descriptor["helpUri"].startswith("https://")
+        # the rule's section of docs/rules.md on GitHub (tests/test_plugin_docs.py checks the anchor exists)
+        assert descriptor["helpUri"] == f"{RULES_DOC_URL}#{rule_anchor(specs[descriptor['id']])}"
         assert descriptor["defaultConfiguration"]["level"] in {"error", "warning", "note"}
         assert "portability" in descriptor["properties"]["tags"]
         assert "security-severity" not in descriptor["properties"]
@@ -225,6 +228,17 @@ def test_parse_errors_crashes_and_plugin_errors_are_notifications(lint_dir):
     assert "broken format hook" in notes[2]["message"]["text"]
     driver = log_of(result)["runs"][0]["tool"]["driver"]
     assert [n["id"] for n in driver["notifications"]] == ["parse-error", "rule-crash", "plugin-error"]
+    # a plugin rule without help_uri has no page in kportable's docs: no helpUri rather than a dead link
+    descriptors = {r["id"]: r for r in driver["rules"]}
+    assert "helpUri" not in descriptors["TST901"]
+    assert descriptors["KP001"]["helpUri"] == f"{RULES_DOC_URL}#kp001-yaml-syntax-error"
+
+
+def test_help_uri_of_a_rule_wins():
+    spec = next(s for s in run(RunOptions(inputs=(("a.yaml", b"{}"),), select=("KP001",))).rules)
+    page = "https://example.org/rules/KP001"
+    assert rule_descriptor(dataclasses.replace(spec, help_uri=page))["helpUri"] == page
+    assert "helpUri" not in rule_descriptor(dataclasses.replace(spec, plugin="acme"))
 
 
 def test_helm_output_points_at_the_template_file_in_the_repository(lint_dir, tmp_path):

@@ -12,6 +12,7 @@ import dataclasses
 import io
 import json
 import re
+import unicodedata
 from collections.abc import Collection, Mapping
 from typing import Any
 
@@ -24,6 +25,10 @@ from ..rule import NoOptions, RuleSpec, doc_section
 
 _FENCE = re.compile(r"^\s*```")
 _HEADING = re.compile(r"^(#{1,5}) ")
+
+# The committed rule index (``docs/rules.md``) as GitHub shows it: SARIF's ``helpUri`` of a core rule
+# is its section there (code-scanning alerts link to it).
+RULES_DOC_URL = "https://github.com/kportable/kportable/blob/main/docs/rules.md"
 
 
 def _console(buffer: io.StringIO, color: bool, width: int) -> Console:
@@ -121,9 +126,38 @@ def render_rules(
     return buffer.getvalue()
 
 
-def _anchor(spec: RuleSpec) -> str:
-    """The anchor GitHub and most Markdown renderers derive from ``## KP101 `missing-cpu-request```."""
-    return f"{spec.id.lower()}-{spec.slug}"
+def rule_heading(spec: RuleSpec) -> str:
+    """The heading text of a rule's page: ``KP101 `missing-cpu-request```."""
+    return f"{spec.id} `{spec.slug}`"
+
+
+def github_anchor(heading: str) -> str:
+    """The ``id`` GitHub gives a Markdown heading (its github-slugger algorithm, without the ``-1``
+    suffix of a repeated heading): the text lower-cased; punctuation (but ``-`` and ``_``), symbols
+    (so the backticks of inline code), control and format characters and separators (but the space)
+    dropped, letters kept whatever their category; each space becomes ``-``.
+    ``KP101 `missing-cpu-request``` -> ``kp101-missing-cpu-request``."""
+    out = []
+    for ch in heading.strip().lower():
+        category = unicodedata.category(ch)
+        if ch == " ":
+            out.append("-")
+        elif ch == "-" or ch.isalpha() or category == "Pc" or (category[0] not in "PSCZ" and category != "No"):
+            out.append(ch)
+    return "".join(out)
+
+
+def rule_anchor(spec: RuleSpec) -> str:
+    """The anchor of the rule's section in ``docs/rules.md`` (rule headings are unique by id)."""
+    return github_anchor(rule_heading(spec))
+
+
+def rule_doc_url(spec: RuleSpec) -> str:
+    """Where a person reads the rule's documentation on the web: its own ``help_uri``, else, for a
+    built-in rule, its section of ``docs/rules.md`` on GitHub; ``""`` for a plugin rule without one."""
+    if spec.help_uri:
+        return spec.help_uri
+    return f"{RULES_DOC_URL}#{rule_anchor(spec)}" if spec.plugin == "core" else ""
 
 
 def rules_markdown(rules: list[RuleSpec], registry: Registry) -> str:
@@ -142,7 +176,7 @@ def rules_markdown(rules: list[RuleSpec], registry: Registry) -> str:
     for r in rules:
         summary = r.summary.replace("|", "\\|")
         lines.append(
-            f"| [{r.id}](#{_anchor(r)}) | `{r.slug}` | {r.severity.value} | {clouds_label(r)} | "
+            f"| [{r.id}](#{rule_anchor(r)}) | `{r.slug}` | {r.severity.value} | {clouds_label(r)} | "
             f"{'yes' if r.enabled else 'no'} | {summary} |"
         )
     for r in rules:
@@ -186,7 +220,7 @@ def explain_markdown(spec: RuleSpec, registry: Registry | None = None, *, for_do
     """
     applies = spec.target.value + (f" ({', '.join(sorted(spec.kinds))})" if spec.kinds else "")
     meta = [
-        f"# {spec.id} `{spec.slug}`",
+        f"# {rule_heading(spec)}",
         "",
         f"- **Severity:** {spec.severity.value}",
         f"- **Clouds:** {_clouds_detail(spec, registry, for_docs)}",

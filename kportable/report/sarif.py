@@ -38,7 +38,7 @@ from ..gates import exit_status, score_violations
 from ..load import ALIAS_LIMIT, UNREADABLE, YAML_SYNTAX
 from ..rule import RuleSpec, doc_section
 from .base import ReportOptions
-from .catalog import clouds_label, explain_markdown
+from .catalog import clouds_label, explain_markdown, rule_doc_url
 from .common import SARIF_LEVEL, finding_text, score_matrix
 from .locations import Locator
 from .text import SourceLines
@@ -50,7 +50,6 @@ SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schem
 SRCROOT = "%SRCROOT%"
 FINGERPRINT_KEY = "kportable/v1"
 INFORMATION_URI = "https://github.com/kportable/kportable"
-RULE_DOCS = INFORMATION_URI + "/blob/main/docs/rules/{id}.md"
 
 # Load problems that leave (part of) a file unlinted: reported as results *and* as notifications.
 _UNLINTED = (YAML_SYNTAX, ALIAS_LIMIT, UNREADABLE)
@@ -75,7 +74,7 @@ def rule_descriptor(spec: RuleSpec) -> dict[str, Any]:
         "shortDescription": {"text": spec.summary or spec.slug},
         "fullDescription": {"text": f"{what} {why}".strip() or spec.summary or spec.slug},
         "help": {"text": _plain_help(spec), "markdown": explain_markdown(spec)},
-        "helpUri": spec.help_uri or RULE_DOCS.format(id=spec.id),
+        "helpUri": rule_doc_url(spec),
         "defaultConfiguration": {"level": SARIF_LEVEL[spec.severity]},
         "properties": {
             "tags": tags,
@@ -85,6 +84,8 @@ def rule_descriptor(spec: RuleSpec) -> dict[str, Any]:
             "plugin": spec.plugin,
         },
     }
+    if not descriptor["helpUri"]:  # a plugin rule without a help_uri: no page to link to
+        del descriptor["helpUri"]
     if not spec.enabled:
         descriptor["defaultConfiguration"]["enabled"] = False
     if spec.aliases:
