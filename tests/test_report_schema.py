@@ -84,6 +84,37 @@ def test_every_kind_of_finding_validates(lint_dir):
     assert data["scores"][0]["workload"]["name"] == "web"
 
 
+def test_findings_carry_the_objects_they_count_against(lint_dir):
+    """``related``: the workloads a ServiceAccount's cloud tie counts against, sorted, in JSON and SARIF."""
+    from kportable.findings import ObjectRef
+    from kportable.report.sarif import render as render_sarif
+
+    pods = "".join(f"""---
+apiVersion: v1
+kind: Pod
+metadata: {{name: {name}}}
+spec:
+  serviceAccountName: web
+  containers: [{{name: c, image: nginx:1.27}}]
+""" for name in ("zeta", "alpha"))
+    result = lint_dir({"k8s/sa.yaml": CLOUD_TIED, "k8s/pods.yaml": pods}, select=("KP401", "KP101"))
+    data = assert_valid(result)
+    tie = next(f for f in data["findings"] if f["rule_id"] == "KP401")
+    ref = {"kind": "Pod", "namespace": "default", "apiVersion": "v1"}
+    assert tie["related"] == [{**ref, "name": "alpha"}, {**ref, "name": "zeta"}]
+    assert all(f["related"] == [] for f in data["findings"] if f["rule_id"] == "KP101")
+    # the order a rule listed them in does not matter, and a repeat is listed once
+    finding = next(f for f in result.findings if f.rule_id == "KP401")
+    shuffled = dataclasses.replace(finding, related=(*reversed(finding.related), finding.related[0]))
+    again = json.loads(render(dataclasses.replace(result, findings=(shuffled,)), ReportOptions()))
+    assert again["findings"][0]["related"] == tie["related"]
+    sarif = json.loads(render_sarif(result, ReportOptions()))
+    (sarif_tie,) = [r for r in sarif["runs"][0]["results"] if r["ruleId"] == "KP401"]
+    assert sarif_tie["properties"]["related"] == [{"kind": "Pod", "namespace": "default", "name": n}
+                                                  for n in ("alpha", "zeta")]
+    assert ObjectRef("Pod", "default", "alpha", "v1") in finding.related
+
+
 def test_profile_and_kustomize_sections_validate(monkeypatch):
     root = Path(__file__).resolve().parent.parent
     monkeypatch.chdir(root)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from ..findings import Finding, Severity
+from ..findings import Finding, ObjectRef, Severity
 from ..score_types import PORTABLE, WorkloadScore
 
 # SARIF ``level`` (and GitHub code scanning's Error/Warning/Note). Code scanning fails a pull
@@ -37,6 +37,12 @@ def object_text(f: Finding) -> str:
     if f.obj is None or f.obj.name in f.message:
         return text
     return f"{f.obj.label}: {text}"
+
+
+def related_refs(f: Finding) -> list[ObjectRef]:
+    """The objects a finding also counts against (``Finding.related``), once each, in a stable order
+    (namespace, kind, name), so reports are byte-identical whatever order a rule found them in."""
+    return sorted(set(f.related), key=lambda r: (r.namespace or "", r.kind, r.name, r.api_version))
 
 
 def worst_first(findings: Iterable[Finding]) -> list[Finding]:

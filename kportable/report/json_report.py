@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from ..findings import Finding, Severity
+from ..findings import Finding, ObjectRef, Severity
 from ..gcpause import gc_paused
 from ..positions import json_pointer
 from .base import ReportOptions
+from .common import related_refs
 
 if TYPE_CHECKING:
     from ..api import RunResult
@@ -30,9 +31,7 @@ def finding_dict(f: Finding) -> dict[str, Any]:
         "column": loc.column,
         "end_line": loc.end_line if loc.end_line is not None else loc.line,
         "origin": {"file": loc.origin, "line": loc.origin_line} if loc.origin else None,
-        "object": None
-        if f.obj is None
-        else {"kind": f.obj.kind, "namespace": f.obj.namespace, "name": f.obj.name, "apiVersion": f.obj.api_version},
+        "object": None if f.obj is None else ref_dict(f.obj),
         "path": f.path,
         "pointer": json_pointer(f.pointer),
         "clouds": list(f.clouds),
@@ -42,7 +41,13 @@ def finding_dict(f: Finding) -> dict[str, Any]:
         "suppressed": None
         if f.suppressed is None
         else {"kind": f.suppressed.kind, "source": f.suppressed.source, "justification": f.suppressed.justification},
+        "related": [ref_dict(r) for r in related_refs(f)],
     }
+
+
+def ref_dict(ref: ObjectRef) -> dict[str, Any]:
+    """An object's identity as JSON (``object`` and each ``related`` entry of a finding)."""
+    return {"kind": ref.kind, "namespace": ref.namespace, "name": ref.name, "apiVersion": ref.api_version}
 
 
 def report_dict(result: RunResult) -> dict[str, Any]:

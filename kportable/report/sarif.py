@@ -39,7 +39,7 @@ from ..load import ALIAS_LIMIT, UNREADABLE, YAML_SYNTAX
 from ..rule import RuleSpec, doc_section
 from .base import ReportOptions
 from .catalog import clouds_label, explain_markdown, rule_doc_url
-from .common import SARIF_LEVEL, finding_text, score_matrix
+from .common import SARIF_LEVEL, finding_text, related_refs, score_matrix
 from .locations import Locator
 from .text import SourceLines
 
@@ -169,6 +169,8 @@ class _Builder:
         props: dict[str, Any] = {"severity": f.severity.value, "category": f.category}
         if f.obj is not None:
             props["object"] = {"kind": f.obj.kind, "namespace": f.obj.namespace, "name": f.obj.name}
+        if f.related:  # the workloads a namespace- or shared-object finding counts against in the scores
+            props["related"] = [{"kind": r.kind, "namespace": r.namespace, "name": r.name} for r in related_refs(f)]
         if f.path:
             props["keyPath"] = f.path
         if f.clouds:
