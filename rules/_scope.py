@@ -59,8 +59,9 @@ def namespace_related(inventory: Inventory, namespace: str) -> tuple[ObjectRef, 
 
 
 def workload_names(workloads: Iterable[Workload], limit: int = 3) -> str:
-    """``Deployment 'shop/web', StatefulSet 'shop/db' and 2 more``."""
-    names = [label(w) for w in workloads]
+    """``Deployment 'shop/web', StatefulSet 'shop/db' and 2 more``: each object once, even when the
+    bundle defines it more than once (the builds of several overlays of one base)."""
+    names = list(dict.fromkeys(label(w) for w in workloads))
     if len(names) <= limit:
         return ", ".join(names)
     return f"{', '.join(names[:limit])} and {len(names) - limit} more"

@@ -28,6 +28,11 @@ def overlapping_pdbs(ctx: RuleContext[Any]) -> Iterator[Finding]:
     in its own way (EKS managed node group updates fail after 15 minutes, AKS reports
     `UpgradeFailed`, GKE force-drains after an hour).
 
+    ## Known problems
+    Two budgets with the same name in the same namespace are one object written twice (the
+    builds of several overlays of one base, linted together), not an overlap: they are not
+    reported.
+
     ## Example
     ```yaml
     apiVersion: apps/v1
@@ -105,8 +110,8 @@ def overlapping_pdbs(ctx: RuleContext[Any]) -> Iterator[Finding]:
         shared: dict[int, tuple[Resource, list[Workload]]] = {}
         for w in inventory.selected_workloads(pdb):
             for other in inventory.selecting(w, "PodDisruptionBudget"):
-                if other is pdb or id(other) not in order:
-                    continue
+                if other is pdb or id(other) not in order or other.name == pdb.name:
+                    continue  # the same budget written twice (overlays, builds of one base) is one object
                 if other.context or order[id(other)] < order[id(pdb)]:
                     shared.setdefault(id(other), (other, []))[1].append(w)
         for other, workloads in sorted(shared.values(), key=lambda item: order[id(item[0])]):
