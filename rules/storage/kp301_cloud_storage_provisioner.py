@@ -71,8 +71,11 @@ def cloud_storage_provisioner(res: Resource, ctx: RuleContext[Any]) -> Iterator[
         driver = as_str(res.data.get(field))
         found = lookup(ctx, "csi-driver", driver) or lookup(ctx, "storage-provisioner", driver) if driver else None
         if driver and found is not None:
+            # the profiles' fixes speak of StorageClasses; a snapshot or attributes class is shipped the same way
             yield tie_finding(ctx, res, (field,), found,
-                              f"{label(res)} {field} {driver!r} is {found.first.what}")
+                              f"{label(res)} {field} {driver!r} is {found.first.what}",
+                              fix=f"Ship the {res.kind} in a per-cloud overlay (one name, each cloud's CSI "
+                                  "driver) and refer to it by that name from the base.")
         return
     provisioner, hit = provisioner_hit(ctx, res)
     if hit is not None:

@@ -12,6 +12,9 @@ from kportable.rule import ALL_CLOUDS, RuleContext, Target, rule
 
 from .._ties import lookup, tie_finding
 
+_STATIC_PV_FIX = ("Keep the PersistentVolume (it names one cloud's disk, bucket or share) in that cloud's overlay, "
+                  "and let the base claim storage through a PersistentVolumeClaim.")
+
 
 @rule("KP306", "cloud-csi-volume", Severity.BLOCKER, target=Target.RESOURCE,
       kinds={"PersistentVolume", *WORKLOAD_KINDS}, clouds=ALL_CLOUDS)
@@ -81,9 +84,11 @@ def cloud_csi_volume(res: Resource, ctx: RuleContext[Any]) -> Iterator[Finding]:
             if "csi" in vol:
                 sources.append(((*pointer, "csi"), vol.get("csi"),
                                 f"{label(res)} volume {as_str(vol.get('name')) or '?'!r}"))
+    # a static PersistentVolume names one cloud's disk or share: the profiles' StorageClass advice does not apply
+    fix = _STATIC_PV_FIX if res.kind == "PersistentVolume" else None
     for pointer, csi, subject in sources:
         driver = as_str(as_dict(csi).get("driver"))
         hit = lookup(ctx, "csi-driver", driver) if driver else None
         if driver and hit is not None:
             yield tie_finding(ctx, res, (*pointer, "driver"), hit,
-                              f"{subject} CSI driver {driver!r} is {hit.first.what}")
+                              f"{subject} CSI driver {driver!r} is {hit.first.what}", fix=fix)
