@@ -53,6 +53,8 @@ BUILD_TIMEOUT = 120.0
 REFERENCE_FIELDS = ("resources", "bases", "components")
 _REMOTE = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|git@|git::|[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}(?::\d+)?/)", re.I)
 _KLOG = re.compile(r"^[EWIF]\d{4} [\d:.]+\s+\d+ [\w.-]+:\d+\] ", re.M)
+# "lstat overlays/dev/.env: no such file or directory": what a failed build was missing.
+_MISSING = re.compile(r"lstat (.+?): no such file or directory")
 _DEAD_PROXY = "http://127.0.0.1:9"
 
 
@@ -299,6 +301,9 @@ def clean_error(stderr: str, overlay: str, root: Kustomization) -> str:
     for old, new in ((overlay + "/", ""), (overlay, "."), (target, root.display_dir), (cwd + "/", "")):
         text = text.replace(old, new)
     text = " ".join(text.split())
+    missing = _MISSING.findall(text)
+    if missing:  # kustomize wraps a missing file in every layer it was reached through; the file is the news
+        return f"{missing[-1]} does not exist"
     return text if len(text) <= 1200 else text[:1200] + "..."
 
 
