@@ -235,6 +235,16 @@ def test_cli_json_and_text(in_root):
     assert "kustomize: built 1 kustomization (fixtures/kustomize/overlays/eks)." in text
 
 
+def test_text_summary_names_a_few_builds():
+    from kportable.report.rendered import kustomize_lines
+
+    builds = [f"overlays/{n}" for n in ("aks", "eks", "gke", "kind", "prod")]
+    (line,) = kustomize_lines({"builds": builds, "kustomization_files_skipped": 1})
+    assert line.plain == ("kustomize: built 5 kustomizations (overlays/aks, overlays/eks, overlays/gke and 2 more; "
+                          "the JSON report lists them all); 1 kustomization file skipped (kustomize configuration, "
+                          "not objects).")
+
+
 @needs_tool
 @pytest.mark.corpus
 def test_corpus_overlays_map_to_files_that_exist(real_corpus, monkeypatch, registry):

@@ -13,13 +13,18 @@ from rich.text import Text
 
 from .common import plural
 
+SHOWN_BUILDS = 3  # a repository of overlays builds dozens: the summary names a few, the JSON report all
+
 
 def kustomize_lines(data: Mapping[str, Any]) -> Iterator[Text]:
     builds = list(data.get("builds", ()))
     skipped = int(data.get("kustomization_files_skipped", 0))
     parts = []
     if builds:
-        parts.append(f"built {plural(len(builds), 'kustomization')} ({', '.join(builds)})")
+        shown = ", ".join(builds[:SHOWN_BUILDS])
+        if len(builds) > SHOWN_BUILDS:
+            shown += f" and {len(builds) - SHOWN_BUILDS} more; the JSON report lists them all"
+        parts.append(f"built {plural(len(builds), 'kustomization')} ({shown})")
     if skipped:
         parts.append(f"{plural(skipped, 'kustomization file')} skipped (kustomize configuration, not objects)")
     if parts:
