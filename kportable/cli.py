@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
@@ -37,6 +37,129 @@ Exit codes:
   2  usage or configuration error
   3  internal error (a rule crashed or a plugin failed); other findings are still reported
 """
+
+
+def _epilog(examples: str, exits: str) -> str:
+    """A command's help epilog: examples, then exit codes (``\\b`` keeps click from re-wrapping them)."""
+    return f"\b\nExamples:\n{examples.strip(chr(10))}\n\n{exits.strip(chr(10))}\n"
+
+
+LINT_EPILOG = _epilog("""
+  kportable lint k8s/                                 a directory, recursively
+  helm template shop ./chart | kportable lint - --chart-dir ./chart
+  kportable lint k8s/ --cloud eks --cloud gke         ties that matter when moving to EKS or GKE
+  kportable lint k8s/ --select KP2,KP3 --fail-on major
+  kportable lint k8s/ -f sarif -o kportable.sarif     for GitHub code scanning
+  kportable lint k8s/ --baseline .kportable-baseline.json   fail on new findings only
+""", EXIT_HELP)
+
+SCORE_EPILOG = _epilog("""
+  kportable score k8s/                                the matrix: workloads x targets
+  kportable score k8s/ --explain shop/web             what each lost point is for
+  kportable score k8s/ --cloud gke --min-score 80     a gate for a move to GKE
+""", """
+\b
+Exit codes:
+  0  every workload at or above --min-score (or no --min-score given)
+  1  a workload under --min-score on a scored target
+  2  usage or configuration error
+  3  internal error (a rule crashed or a plugin failed)
+""")
+
+PORT_EPILOG = _epilog("""
+  kportable port k8s/ --from eks --out portable/ --dry-run   show what would move where
+  kportable port k8s/ --from eks --out portable/ --verify    write, then build and check every overlay
+  kportable port k8s/ --from gke --to aks --out portable/    only the GKE and AKS overlays
+""", """
+\b
+Exit codes:
+  0  written (or planned, with --dry-run); with --verify, every overlay checks out
+  1  --verify found an overlay that does not build or check out
+  2  usage error: unknown cloud, an --out directory that is not empty (see --force)
+  3  internal error
+""")
+
+CATALOG_EXITS = """
+\b
+Exit codes:
+  0  done
+  2  usage error (an unknown rule or plugin name)
+  3  a plugin failed to load (what loaded is still listed; the error is on stderr)
+"""
+
+RULES_EPILOG = _epilog("""
+  kportable rules                                     every rule, and whether lint runs it
+  kportable rules --select KP3                        what --select KP3 would run
+  kportable rules --plugin core -f markdown           the docs/rules.md index
+""", CATALOG_EXITS)
+
+EXPLAIN_EPILOG = _epilog("""
+  kportable explain KP101
+  kportable explain cloud-storage-class-reference     by slug
+  kportable explain KP304 -f markdown                 the page's Markdown source
+""", CATALOG_EXITS)
+
+PLUGINS_EPILOG = _epilog("""
+  kportable plugins
+  kportable plugins -f json
+""", CATALOG_EXITS)
+
+FORMATS_EPILOG = _epilog("""
+  kportable formats
+  kportable lint k8s/ -f markdown -o comment.md       a pull-request comment with the score matrix
+""", """
+\b
+Exit codes:
+  0  listed
+""")
+
+INIT_EPILOG = _epilog("""
+  kportable init                                      .kportable.yaml in the working directory
+  kportable init --dir deploy/                        next to the manifests
+""", """
+\b
+Exit codes:
+  0  written
+  2  the file exists (use --force) or the directory does not
+""")
+
+
+class SectionedCommand(click.Command):
+    """A command whose ``--help`` lists its options under headings.
+
+    ``sections`` is ``(heading, parameter names)`` in display order; an option no section names
+    is listed under "Other options" (``tests/test_cli_help.py`` keeps that list empty).
+    """
+
+    def __init__(self, *args: Any, sections: Sequence[tuple[str, Sequence[str]]] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.sections = tuple((title, tuple(names)) for title, names in sections)
+
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        help_option = self.get_help_option(ctx)
+        records = {("help" if p is help_option else p.name): p.get_help_record(ctx)
+                   for p in self.get_params(ctx) if isinstance(p, click.Option)}
+        placed: set[str | None] = set()
+        for title, names in self.sections:
+            rows = [record for name in names if (record := records.get(name)) is not None]
+            placed.update(names)
+            if rows:
+                with formatter.section(title):
+                    formatter.write_dl(rows)
+        rest = [record for name, record in records.items() if name not in placed and record is not None]
+        if rest:
+            with formatter.section("Other options"):
+                formatter.write_dl(rest)
+
+
+LINT_SECTIONS = (
+    ("Input", ("namespace", "exclude", "context_paths", "stdin_filename", "max_file_size", "jobs")),
+    ("Helm and kustomize", ("chart_dirs", "profiles", "no_build", "kustomize_bin")),
+    ("Rules and targets", ("select", "ignore", "targets", "assume", "k8s_version", "schema_strict", "schema_dirs")),
+    ("When to fail (exit 1)", ("fail_on", "min_score", "baseline_path", "write_baseline")),
+    ("Output", ("fmt", "output", "sarif_root", "quiet", "verbose", "no_color")),
+    ("Configuration and help", ("config_path", "no_config", "debug", "help")),
+)
 
 SEVERITIES = ("blocker", "major", "minor", "info")
 
@@ -84,7 +207,7 @@ def main() -> None:
     """
 
 
-@main.command(epilog=EXIT_HELP)
+@main.command(cls=SectionedCommand, sections=LINT_SECTIONS, epilog=LINT_EPILOG)
 @click.argument("paths", nargs=-1, required=False, metavar="PATH...")
 @click.option("-f", "--format", "fmt", default="text", show_default=True, metavar="NAME",
               help="Output format: text, json, sarif, github, markdown, gitlab (and any a plugin adds; "
@@ -95,8 +218,9 @@ def main() -> None:
               help="Only these rules: ids, slugs or id prefixes (KP1), comma-separated, repeatable. "
                    "Rules that are off by default need their exact id or slug.")
 @click.option("--ignore", multiple=True, metavar="RULES", help="Skip these rules (ids, slugs, prefixes).")
-@click.option("--fail-on", type=click.Choice(SEVERITIES, case_sensitive=False), default=None,
-              help="Exit 1 when a finding is at or above this severity.  [default: the config's fail-on, else minor]")
+@click.option("--fail-on", type=click.Choice(SEVERITIES, case_sensitive=False), default=None, metavar="SEVERITY",
+              help="Exit 1 when a finding is at or above this severity: blocker, major, minor or info.  "
+                   "[default: the config's fail-on, else minor]")
 @click.option("-n", "--namespace", default=None,
               help="Namespace of objects that do not set metadata.namespace (as `kubectl apply -n`).  "
                    "[default: the config's namespace, else default]")
@@ -443,7 +567,7 @@ def _report_plugin_errors(registry: Registry) -> int:
 # --------------------------------------------------------------------------- score (cloud portability matrix)
 
 
-@main.command(epilog=EXIT_HELP)
+@main.command(epilog=SCORE_EPILOG)
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
 @click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="A rich table (rows: workloads, columns: targets) or JSON.")
@@ -521,7 +645,7 @@ def score(
     sys.exit(EXIT_FINDINGS if below else EXIT_OK)
 
 
-@main.command()
+@main.command(epilog=RULES_EPILOG)
 @click.option("-f", "--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
               show_default=True, help="markdown is the docs site's rule index (docs/rules.md).")
 @click.option("--plugin", "plugin_names", multiple=True, metavar="NAME",
@@ -549,7 +673,7 @@ def rules(fmt: str, plugin_names: tuple[str, ...], select: tuple[str, ...], igno
     sys.exit(_report_plugin_errors(registry))
 
 
-@main.command()
+@main.command(epilog=EXPLAIN_EPILOG)
 @click.argument("rule_name", metavar="RULE")
 @click.option("-f", "--format", "fmt", type=click.Choice(["text", "markdown"]), default="text", show_default=True,
               help="text renders the page for a terminal; markdown prints its source.")
@@ -574,8 +698,9 @@ def explain(rule_name: str, fmt: str) -> None:
     sys.exit(_report_plugin_errors(registry))
 
 
-@main.command()
-@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@main.command(epilog=PLUGINS_EPILOG)
+@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="text: a table per plugin; json: the same, for scripts.")
 def plugins(fmt: str) -> None:
     """List installed plugins, their versions, what each registers, and load errors (exit 3 if any)."""
     from .report.catalog import render_plugins
@@ -585,7 +710,7 @@ def plugins(fmt: str) -> None:
     sys.exit(EXIT_INTERNAL if registry.errors else EXIT_OK)
 
 
-@main.command()
+@main.command(epilog=FORMATS_EPILOG)
 def formats() -> None:
     """List the output formats available to `lint --format`."""
     registry = _registry()
@@ -596,7 +721,7 @@ def formats() -> None:
 # --- ci (issue #6): kportable init ----------------------------------------------------------
 
 
-@main.command()
+@main.command(epilog=INIT_EPILOG)
 @click.option("--force", is_flag=True, help="Overwrite an existing .kportable.yaml.")
 @click.option("--dir", "directory", default=".", show_default=True, metavar="DIR",
               type=click.Path(file_okay=False, exists=True), help="Where to write the file.")
@@ -615,7 +740,7 @@ def init(force: bool, directory: str) -> None:
 # --- port (issue #11): cloud-tied bundle -> portable kustomize base + one overlay per cloud -----
 
 
-@main.command(epilog=EXIT_HELP)
+@main.command(epilog=PORT_EPILOG)
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
 @click.option("--from", "source", required=True, metavar="ID",
               help="The cloud the bundle was written for (a cloud profile id: eks, gke, aks, or a plugin's).")
