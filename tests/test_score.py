@@ -196,6 +196,8 @@ def test_score_command_table_json_and_explain() -> None:
     assert explain.exit_code == 0
     assert "KP204" in explain.output
     assert "storefront.yaml:66" in explain.output
+    assert "linked objects: Service 'shop/storefront', Ingress 'shop/storefront', ServiceAccount 'shop/storefront'" \
+        in explain.output
     missing = runner.invoke(main, ["score", str(DEMO), "--explain", "nope"])
     assert missing.exit_code == 2
     assert "no workload matches 'nope'" in missing.output

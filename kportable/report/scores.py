@@ -16,6 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..findings import Finding, ObjectRef
+from ..model import label
 from ..score_types import PORTABLE, WorkloadScore
 from .base import ReportOptions
 from .text import make_console
@@ -133,7 +134,7 @@ def render_explain(result: RunResult, chosen: Sequence[WorkloadScore], options: 
         if workload is not None:
             linked = [r for r in result.inventory.linked(workload) if r is not workload.resource]
             if linked:
-                console.print(Text("linked objects: " + ", ".join(f"{r.kind} {r.name}" for r in linked), style="dim"))
+                console.print(Text("linked objects: " + ", ".join(label(r) for r in linked), style="dim"))
         for target in targets_of([s]):
             console.print(Text.assemble((f"{target}: ", "bold"), (str(s.scores[target]), _style(s.scores[target]))))
             costs = [c for c in s.costs if c.target == target]
