@@ -233,7 +233,8 @@ def main() -> None:
               help="What the cluster already provides, so hygiene rules stay quiet about it (repeatable, "
                    f"comma-separated): {', '.join(ASSUMPTIONS)}.")
 @click.option("--cloud", "--target", "targets", multiple=True, metavar="ID",
-              help="Target clouds to score and report ties for (eks, gke, aks; repeatable). Default: all.")
+              help="Target clouds (eks, gke, aks; repeatable): the score columns (plus portable) and the "
+                   "default --k8s-version. Default: all. Ties to every cloud are still reported.")
 @click.option("-j", "--jobs", type=int, default=None, metavar="N",
               help="Parse files in N processes (default: the number of CPUs; 1 disables).")
 @click.option("--max-file-size", type=int, default=None, metavar="BYTES",
