@@ -35,6 +35,15 @@ SCHEMAS: list[dict[str, Any]] = [
      "$defs": {"node": {"type": "object", "properties": {"children": {"type": "array",
                                                                       "items": {"$ref": "#/$defs/node"}}}}}},
     {"properties": {"n": {"type": "integer"}}, "required": ["n"]},
+    # the fused shapes: object/array keywords with the type test inlined, type-only properties and items
+    {"type": "object", "properties": {"a": {"type": ["string", "null"]}, "n": {"type": "number"}}},
+    {"properties": {"a": {"type": "boolean", "description": "annotations do not count"}}},
+    {"type": "array", "items": {"type": "string"}},
+    {"type": ["object", "null"], "properties": {"a": {"type": ["array", "null"], "items": {"type": "integer"}}}},
+    {"type": ["array", "string"], "items": {"type": ["object", "null"], "required": ["a"]}},
+    {"items": {"type": ["integer", "string"]}, "maxItems": 3},
+    {"type": ["object", "array"], "properties": {"a": {"type": "string"}}, "items": {"type": "string"}},
+    {"type": "object", "properties": {"a": {"type": "string", "enum": ["a", "ab"]}}, "required": ["a"]},
     True,
     False,
 ]
