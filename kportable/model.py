@@ -340,22 +340,31 @@ class Workload:
             _config_volume_refs(vol, refs)
         for c in self.containers:
             for env in as_list(c.data.get("env")):
-                source = as_dict(as_dict(env).get("valueFrom"))
-                for key, kind in (("configMapKeyRef", "ConfigMap"), ("secretKeyRef", "Secret")):
-                    name = as_str(as_dict(source.get(key)).get("name"))
-                    if name:
-                        refs.add((kind, name))
+                if isinstance(env, dict) and "valueFrom" in env:  # most variables are plain values
+                    _named_refs(env["valueFrom"], _ENV_REFS, refs)
             for env_from in as_list(c.data.get("envFrom")):
-                entry = as_dict(env_from)
-                for key, kind in (("configMapRef", "ConfigMap"), ("secretRef", "Secret")):
-                    name = as_str(as_dict(entry.get(key)).get("name"))
-                    if name:
-                        refs.add((kind, name))
+                _named_refs(env_from, _ENV_FROM_REFS, refs)
         for secret in as_list(self.pod_spec.get("imagePullSecrets")):
             name = as_str(as_dict(secret).get("name"))
             if name:
                 refs.add(("Secret", name))
         return tuple(sorted(refs))
+
+
+_ENV_REFS = (("configMapKeyRef", "ConfigMap"), ("secretKeyRef", "Secret"))
+_ENV_FROM_REFS = (("configMapRef", "ConfigMap"), ("secretRef", "Secret"))
+
+
+def _named_refs(source: object, keys: tuple[tuple[str, str], ...], refs: set[tuple[str, str]]) -> None:
+    """Add (kind, name) for each ``key: {name: ...}`` of ``source`` whose key ``keys`` maps to a kind."""
+    if not isinstance(source, dict):
+        return
+    for key, kind in keys:
+        ref = source.get(key)
+        if isinstance(ref, dict):
+            name = ref.get("name")
+            if isinstance(name, str) and name:
+                refs.add((kind, name))
 
 
 def _config_volume_refs(vol: dict[str, Any], refs: set[tuple[str, str]]) -> None:

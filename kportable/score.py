@@ -122,24 +122,40 @@ def _score(ref: ObjectRef, items: list[_Scored], targets: Sequence[str]) -> Work
     scores: dict[str, int] = {}
     costs: list[ScoreCost] = []
     items.sort(key=lambda item: item.order)
+    # Targets that the same findings apply to (every target, for hygiene findings) get the same
+    # deductions: computed once per distinct set of findings.
+    done: dict[tuple[int, ...], tuple[list[tuple[float, _Scored]], int]] = {}
     for target in targets:
-        groups: dict[tuple[str, str], list[_Scored]] = defaultdict(list)
-        for item in items:
-            if not item.clouds or target not in item.clouds:  # hygiene costs everywhere, a tie elsewhere
-                groups[item.group].append(item)
-        weighted: list[tuple[float, _Scored]] = []
-        for group in groups.values():
-            group.sort(key=lambda item: -item.weight)
-            weighted.extend((item.weight * REPEAT_DECAY**i, item) for i, item in enumerate(group))
-        weighted.sort(key=lambda pair: (-pair[0], pair[1].order))
-        remaining = 100.0
-        for points, item in weighted:
-            cost = remaining * min(points, 100.0) / 100.0
-            remaining -= cost
+        # hygiene costs everywhere, a tie elsewhere
+        chosen = tuple(i for i, item in enumerate(items) if not item.clouds or target not in item.clouds)
+        found = done.get(chosen)
+        if found is None:
+            found = done[chosen] = _deductions([items[i] for i in chosen])
+        deductions, score = found
+        for cost, item in deductions:
             f = item.finding
-            costs.append(ScoreCost(target, round(cost, 2), f.rule_id, item.fingerprint, f.message, f.obj))
-        scores[target] = _round_half_up(remaining)
+            costs.append(ScoreCost(target, cost, f.rule_id, item.fingerprint, f.message, f.obj))
+        scores[target] = score
     return WorkloadScore(ref, scores, tuple(costs))
+
+
+def _deductions(items: list[_Scored]) -> tuple[list[tuple[float, _Scored]], int]:
+    """(points each finding costs, heaviest first; the score) for the findings that apply on one target."""
+    groups: dict[tuple[str, str], list[_Scored]] = defaultdict(list)
+    for item in items:
+        groups[item.group].append(item)
+    weighted: list[tuple[float, _Scored]] = []
+    for group in groups.values():
+        group.sort(key=lambda item: -item.weight)
+        weighted.extend((item.weight * REPEAT_DECAY**i, item) for i, item in enumerate(group))
+    weighted.sort(key=lambda pair: (-pair[0], pair[1].order))
+    remaining = 100.0
+    out: list[tuple[float, _Scored]] = []
+    for points, item in weighted:
+        cost = remaining * min(points, 100.0) / 100.0
+        remaining -= cost
+        out.append((round(cost, 2), item))
+    return out, _round_half_up(remaining)
 
 
 def _round_half_up(value: float) -> int:
