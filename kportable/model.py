@@ -18,7 +18,7 @@ from typing import Any
 
 from .findings import Location, ObjectRef
 from .load import JSON, Document
-from .positions import Pointer, format_pointer, locate
+from .positions import Pointer, format_pointer, line_column
 
 WORKLOAD_KINDS = frozenset(
     ("Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "ReplicationController")
@@ -153,8 +153,9 @@ class Resource:
 
     def locate(self, pointer: Sequence[str | int] = ()) -> Location:
         """File, line and column of ``pointer`` inside this object (deepest existing ancestor)."""
-        pos = locate(self.doc.shadow, (*self.base, *pointer))
-        return Location(self.doc.path, pos.line, pos.column, origin=self.doc.origin)
+        doc = self.doc
+        line, column, _ = line_column(doc.shadow, (*self.base, *pointer) if self.base else pointer)
+        return Location(doc.path, line, column, origin=doc.origin)
 
     def key_path(self, pointer: Sequence[str | int]) -> str:
         return format_pointer(pointer)

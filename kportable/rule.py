@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from .findings import Effect, Finding, Location, ObjectRef, Severity
+from .positions import format_pointer
 
 if TYPE_CHECKING:
     from .clouds import CloudProfile
@@ -282,8 +283,6 @@ class RuleContext(Generic[OptionsT]):
         :param severity: overrides the rule's severity for this finding.
         :param related: other objects (``ObjectRef``) the finding also counts against in scores.
         """
-        from .positions import format_pointer
-
         return Finding(
             rule_id=self.spec.id,
             slug=self.spec.slug,
