@@ -50,26 +50,36 @@ class Hit:
         return next((t.removed_in for t in self.ties if t.removed_in), None)
 
 
+Answers = dict[tuple[str, str, str | None], Hit | None]
+
+
 def lookup(ctx: RuleContext[Any], where: str, subject: str, value: str | None = None) -> Hit | None:
     """The ties of scope ``where`` that ``subject`` (a key, with ``value``, or a value) matches."""
-    clouds = ctx.clouds
-    # Manifests repeat the same keys and values (70k lookups, 18k distinct at 10k documents): the
-    # answers are kept for the run. The memo holds ``clouds``, so its id names it for as long.
-    answers = ctx.inventory.memo(("ties.lookup", id(clouds)), lambda: (clouds, _new_answers()))[1]
+    answers = _answers(ctx)
     key = (where, subject, value)
     if key in answers:
         return answers[key]
+    return _ask(ctx, answers, key)
+
+
+def _answers(ctx: RuleContext[Any]) -> Answers:
+    """This run's answers. Manifests repeat the same keys and values (70k lookups, 18k distinct at
+    10k documents), so each is asked of the profiles once. The memo holds ``clouds``, so its id
+    names it for as long as the memo lives."""
+    clouds = ctx.clouds
+    memo: tuple[object, Answers] = ctx.inventory.memo(("ties.lookup", id(clouds)), lambda: (clouds, {}))
+    return memo[1]
+
+
+def _ask(ctx: RuleContext[Any], answers: Answers, key: tuple[str, str, str | None]) -> Hit | None:
+    where, subject, value = key
     found = []
-    for profile in clouds.values():
+    for profile in ctx.clouds.values():
         tie = profile.lookup(where, subject, value)
         if tie is not None:
             found.append(tie)
     hit = answers[key] = Hit(tuple(found)) if found else None
     return hit
-
-
-def _new_answers() -> dict[tuple[str, str, str | None], Hit | None]:
-    return {}
 
 
 def lookup_in(ctx: RuleContext[Any], clouds: Iterable[str], where: str, subject: str,
@@ -165,11 +175,13 @@ def map_findings(
     """
     if not isinstance(mapping, dict):
         return
+    answers = _answers(ctx)  # looked up once per map: labels and annotations are most of all lookups
     for key, raw in mapping.items():
         if not isinstance(key, str) or key in skip:
             continue
-        value = scalar_text(raw)
-        hit = lookup(ctx, where, key, value)
+        value = raw if raw.__class__ is str else scalar_text(raw)
+        question = (where, key, value)
+        hit = answers[question] if question in answers else _ask(ctx, answers, question)
         if hit is not None:
             yield tie_finding(ctx, res, (*base, key), hit, f"{subject} {pair(key, value)} is {hit.first.what}")
 

@@ -381,7 +381,8 @@ def _pod_totals(effective: list[Effective], section: str) -> dict[str, Fraction]
 
 def _add(into: dict[str, Fraction], values: Mapping[str, Fraction]) -> None:
     for k, v in values.items():
-        into[k] = into.get(k, Fraction(0)) + v
+        old = into.get(k)
+        into[k] = v if old is None else old + v
 
 
 def _max(into: dict[str, Fraction], values: Mapping[str, Fraction]) -> None:
