@@ -10,7 +10,7 @@ alternative, so every cloud rule reports the same way.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from kportable.clouds import Tie
@@ -25,25 +25,25 @@ MAX_SHOWN = 90  # characters of a value quoted in a message
 
 @dataclass(frozen=True, slots=True)
 class Hit:
-    """The ties one string matched, one per profile that knows it (profile order)."""
+    """The ties one string matched, one per profile that knows it (profile order).
+
+    ``clouds`` (sorted), ``effect`` and ``severity`` (the strongest of the ties) are worked out
+    once: a run asks for the same hits thousands of times.
+    """
 
     ties: tuple[Tie, ...]
+    clouds: tuple[str, ...] = field(init=False)
+    effect: Effect = field(init=False)
+    severity: Severity = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "clouds", tuple(sorted({t.cloud for t in self.ties})))
+        object.__setattr__(self, "effect", max((t.effect for t in self.ties), key=_EFFECT_RANK.__getitem__))
+        object.__setattr__(self, "severity", max((t.severity for t in self.ties), key=lambda s: s.rank))
 
     @property
     def first(self) -> Tie:
         return self.ties[0]
-
-    @property
-    def clouds(self) -> tuple[str, ...]:
-        return tuple(sorted({t.cloud for t in self.ties}))
-
-    @property
-    def effect(self) -> Effect:
-        return max((t.effect for t in self.ties), key=_EFFECT_RANK.__getitem__)
-
-    @property
-    def severity(self) -> Severity:
-        return max((t.severity for t in self.ties), key=lambda s: s.rank)
 
     @property
     def removed_in(self) -> str | None:
