@@ -95,4 +95,4 @@ def format_pointer(pointer: Sequence[PointerPart]) -> str:
 
 def json_pointer(pointer: Sequence[PointerPart]) -> str:
     """Render a pointer as RFC 6901 JSON Pointer: ``/spec/template/spec/containers/0``."""
-    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in pointer)
+    return "".join(["/" + str(p).replace("~", "~0").replace("/", "~1") for p in pointer])
