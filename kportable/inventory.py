@@ -165,6 +165,10 @@ class Inventory:
     def workloads_in(self, namespace: str) -> list[Workload]:
         return list(self._ns_workloads.get(namespace, ()))
 
+    def has_workloads(self, namespace: str) -> bool:
+        """``bool(workloads_in(namespace))`` without copying the list: rules ask it per object."""
+        return bool(self._ns_workloads.get(namespace))
+
     def reported(self) -> Iterator[Resource]:
         """Resources that get findings (everything but ``--context`` inputs)."""
         return (r for r in self.resources if not r.context)
