@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
+from itertools import pairwise
 from typing import Any
 
 Check = Callable[[Any], bool]
@@ -29,9 +30,9 @@ Check = Callable[[Any], bool]
 # Draft 2020-12 validation keywords this compiler does not implement: their presence makes the
 # whole schema fall back to jsonschema.
 UNSUPPORTED = frozenset((
-    "if", "then", "else", "dependentRequired", "dependentSchemas", "dependencies", "unevaluatedProperties",
-    "unevaluatedItems", "propertyNames", "prefixItems", "contains", "minContains", "maxContains", "uniqueItems",
-    "multipleOf", "$dynamicRef", "$recursiveRef", "additionalItems",
+    "dependentRequired", "dependentSchemas", "dependencies", "unevaluatedProperties", "unevaluatedItems",
+    "prefixItems", "contains", "minContains", "maxContains", "multipleOf", "$dynamicRef", "$recursiveRef",
+    "additionalItems",
 ))
 
 _PY_TYPES: dict[str, tuple[type, ...]] = {
@@ -48,11 +49,12 @@ _PY_TYPES: dict[str, tuple[type, ...]] = {
 _DICT: frozenset[type] = frozenset((dict,))
 _LIST: frozenset[type] = frozenset((list,))
 _OBJECT_KEYWORDS = ("properties", "additionalProperties", "required", "patternProperties", "minProperties",
-                    "maxProperties")
-_ARRAY_KEYWORDS = ("items", "minItems", "maxItems")
-# keywords that constrain a value (the rest, description, format, x-kubernetes-*, are annotations)
+                    "maxProperties", "propertyNames")
+_ARRAY_KEYWORDS = ("items", "minItems", "maxItems", "uniqueItems")
+# keywords that constrain a value (the rest, description, format, x-kubernetes-*, then and else
+# without if, are annotations)
 _VALIDATION_KEYWORDS = frozenset((
-    "type", "enum", "const", "$ref", "allOf", "anyOf", "oneOf", "not", *_OBJECT_KEYWORDS, *_ARRAY_KEYWORDS,
+    "type", "enum", "const", "$ref", "allOf", "anyOf", "oneOf", "not", "if", *_OBJECT_KEYWORDS, *_ARRAY_KEYWORDS,
     "minLength", "maxLength", "pattern", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
 ))
 
@@ -258,6 +260,15 @@ class FastCompiler:
                 return not negated(v)
 
             checks.append(not_)
+        if "if" in node:  # then/else without if are ignored, as jsonschema ignores them
+            condition = self._node(node["if"], root)
+            then = self._node(node["then"], root) if "then" in node else _always
+            otherwise = self._node(node["else"], root) if "else" in node else _always
+
+            def if_then_else(v: Any) -> bool:
+                return then(v) if condition(v) else otherwise(v)
+
+            checks.append(if_then_else)
         return _all(checks)
 
     def _ref(self, ref: object, root: Mapping[str, Any]) -> Check:
@@ -306,6 +317,18 @@ class FastCompiler:
         required_keys = tuple(required)
         min_props = _count(node, "minProperties")
         max_props = _count(node, "maxProperties")
+        if "propertyNames" in node:
+            names = self._node(node["propertyNames"], root)
+            inner = self._object({k: v for k, v in node.items() if k != "propertyNames"}, root, other=other)
+
+            def check_names(v: Any) -> bool:
+                if v.__class__ is dict:
+                    for k in v:
+                        if not names(k):
+                            return False
+                return inner(v)
+
+            return check_names
         get = props.get
         frozen = frozenset
         any_other = other is None
@@ -376,6 +399,9 @@ class FastCompiler:
         item_types = self._types.get(item_check) if item_check is not None else None
         min_items = _count(node, "minItems")
         max_items = _count(node, "maxItems")
+        unique = node.get("uniqueItems", False)
+        if not isinstance(unique, bool):
+            raise Unsupported(f"uniqueItems {unique!r}")
         any_other = other is None
         others = other or frozenset()
 
@@ -394,9 +420,45 @@ class FastCompiler:
                 for item in v:
                     if not item_check(item):
                         return False
-            return True
+            return not unique or _unique(v)
 
         return check_array
+
+
+# ``uniqueItems`` as jsonschema decides it (``jsonschema._utils.uniq``, with its equality: ``True``
+# is not ``1``, ``1`` is ``1.0``, lists and objects compare by content): sort and compare
+# neighbours, or compare every pair when the items do not sort.
+_TRUE, _FALSE = object(), object()
+
+
+def _unbool(value: Any) -> Any:
+    return _TRUE if value is True else _FALSE if value is False else value
+
+
+def _equal(one: Any, two: Any) -> bool:
+    if one is two:
+        return True
+    if isinstance(one, str) or isinstance(two, str):
+        return bool(one == two)
+    if isinstance(one, Sequence) and isinstance(two, Sequence):
+        return len(one) == len(two) and all(_equal(i, j) for i, j in zip(one, two, strict=True))
+    if isinstance(one, Mapping) and isinstance(two, Mapping):
+        return len(one) == len(two) and all(k in two and _equal(v, two[k]) for k, v in one.items())
+    return bool(_unbool(one) == _unbool(two))
+
+
+def _unique(items: list[Any]) -> bool:
+    try:
+        ordered = sorted(_unbool(i) for i in items)
+        return not any(_equal(a, b) for a, b in pairwise(ordered))
+    except (NotImplementedError, TypeError):
+        seen: list[Any] = []
+        for item in items:
+            value = _unbool(item)
+            if any(_equal(s, value) for s in seen):
+                return False
+            seen.append(value)
+        return True
 
 
 def _schemas(value: object, keyword: str) -> list[object]:

@@ -87,7 +87,7 @@ def report_dict(result: RunResult) -> dict[str, Any]:
             for e in result.registry.errors
         ],
     }
-    from .scores import score_dict
+    from .common import score_dict  # not .scores: that imports rich
 
     data["scores"] = [score_dict(s) for s in result.scores]
     for key, value in sorted(result.extras.items()):
