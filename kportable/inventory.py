@@ -19,8 +19,9 @@ Graph edges:
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from .load import JSON, LoadProblem
 from .model import DEFAULT_NAMESPACE, Resource, Workload, as_dict, as_list, as_str
@@ -30,6 +31,7 @@ from .selectors import Selector, parse_equality_selector, parse_label_selector
 GATEWAY_GROUP = "gateway.networking.k8s.io"
 ROUTE_KINDS = frozenset(("HTTPRoute", "GRPCRoute", "TCPRoute", "TLSRoute", "UDPRoute"))
 _SELECTING_KINDS = ("Service", "NetworkPolicy", "PodDisruptionBudget")
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +140,7 @@ class Inventory:
                 for b in backends:
                     if b.target is not None and res not in self._routes_to[b.target]:
                         self._routes_to[b.target].append(res)
+        self._memo: dict[Hashable, Any] = {}  # perf: see ``memo``
 
     # ------------------------------------------------------------------ lookups
 
@@ -169,6 +172,10 @@ class Inventory:
 
     def workloads_in(self, namespace: str) -> list[Workload]:
         return list(self._ns_workloads.get(namespace, ()))
+
+    def has_workloads(self, namespace: str) -> bool:
+        """``bool(workloads_in(namespace))`` without copying the list: rules ask it per object."""
+        return bool(self._ns_workloads.get(namespace))
 
     def reported(self) -> Iterator[Resource]:
         """Resources that get findings (everything but ``--context`` inputs)."""
@@ -323,6 +330,18 @@ class Inventory:
             if gw is not None and gw.group == GATEWAY_GROUP:
                 out.append(gw)
         return out
+
+    # ------------------------------------------------------------------ shared derived data (perf)
+
+    def memo(self, key: Hashable, build: Callable[[], T]) -> T:
+        """``build()``, called once per inventory for ``key``: data several rules derive from the same
+        objects (one LimitRange/quota summary per namespace) is built once per run, not once per rule
+        and object, and goes away with the inventory. ``key`` should start with the caller's name."""
+        try:
+            value: T = self._memo[key]
+        except KeyError:
+            value = self._memo[key] = build()
+        return value
 
     # ------------------------------------------------------------------ scoring
 

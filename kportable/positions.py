@@ -50,25 +50,30 @@ class Position:
 
 def locate(root: Entry, pointer: Sequence[PointerPart]) -> Position:
     """Find the line and column of ``pointer`` (or of its deepest existing ancestor)."""
+    line, column, depth = line_column(root, pointer)
+    return Position(line, column, depth == len(pointer), depth)
+
+
+def line_column(root: Entry, pointer: Sequence[PointerPart]) -> tuple[int, int, int]:
+    """``locate`` as a plain tuple (1-based line, column, depth reached), for the per-finding path."""
     entry: Entry = root
     depth = 0
-    for part in pointer:
-        if isinstance(entry, int):
+    for part in pointer:  # no helper calls: every finding comes through here
+        if entry.__class__ is int:
             break
-        child = entry[1]
-        nxt: Entry | None = None
-        if isinstance(child, dict):
-            if isinstance(part, str):
-                nxt = child.get(part)
+        child = entry[1]  # type: ignore[index]
+        if child.__class__ is dict:
+            nxt = child.get(part) if isinstance(part, str) else None
         elif isinstance(part, int) and 0 <= part < len(child):
-            nxt = child[part]
+            nxt = child[part]  # type: ignore[index]
+        else:
+            break
         if nxt is None:
             break
         entry = nxt
         depth += 1
-    packed = entry if isinstance(entry, int) else entry[0]
-    line, column = unpack(packed)
-    return Position(line, column, depth == len(pointer), depth)
+    packed: int = entry if entry.__class__ is int else entry[0]  # type: ignore[index]
+    return (packed >> COL_BITS) + 1, (packed & COL_MASK) + 1, depth
 
 
 def format_pointer(pointer: Sequence[PointerPart]) -> str:
@@ -90,4 +95,4 @@ def format_pointer(pointer: Sequence[PointerPart]) -> str:
 
 def json_pointer(pointer: Sequence[PointerPart]) -> str:
     """Render a pointer as RFC 6901 JSON Pointer: ``/spec/template/spec/containers/0``."""
-    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in pointer)
+    return "".join(["/" + str(p).replace("~", "~0").replace("/", "~1") for p in pointer])

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from .findings import Effect, Finding, Location, ObjectRef, Severity
+from .positions import format_pointer
 
 if TYPE_CHECKING:
     from .clouds import CloudProfile
@@ -282,22 +283,23 @@ class RuleContext(Generic[OptionsT]):
         :param severity: overrides the rule's severity for this finding.
         :param related: other objects (``ObjectRef``) the finding also counts against in scores.
         """
-        from .positions import format_pointer
-
-        return Finding(
-            rule_id=self.spec.id,
-            slug=self.spec.slug,
-            severity=severity or self.spec.severity,
-            message=message,
-            location=resource.locate(pointer),
-            obj=resource.ref,
-            pointer=tuple(pointer),
-            path=format_pointer(pointer),
-            clouds=tuple(sorted(set(clouds))),
-            effect=effect,
-            fix=fix,
-            category=self.spec.category,
-            related=tuple(related),
+        spec = self.spec
+        pointer = tuple(pointer)
+        return Finding(  # positional, in field order: every finding of a run is built here
+            spec.id,  # rule_id
+            spec.slug,  # slug
+            severity or spec.severity,  # severity
+            message,  # message
+            resource.locate(pointer),  # location
+            resource.ref,  # obj
+            pointer,  # pointer
+            format_pointer(pointer),  # path
+            tuple(sorted(set(clouds))) if clouds else (),  # clouds
+            effect,  # effect
+            fix,  # fix
+            spec.category,  # category
+            None,  # suppressed
+            tuple(related) if related else (),  # related
         )
 
     def finding_at(

@@ -11,12 +11,18 @@ The predicate must agree with jsonschema's Draft 2020-12 validator without a for
 module does not implement raises ``Unsupported``; the caller then validates with jsonschema
 alone. Annotations (description, format, default, ``x-kubernetes-*``) are ignored, as
 jsonschema ignores them.
+
+Most of the time goes to walking objects, so the closures are shaped for the Kubernetes schemas:
+a node with only object (or array) keywords and a ``type`` such as ``["object", "null"]`` is one
+closure that tests the instance's type itself, and a property, map value or item whose schema is
+only a ``type`` is tested inline (``value.__class__ in allowed``) instead of through a call.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
+from itertools import pairwise
 from typing import Any
 
 Check = Callable[[Any], bool]
@@ -24,9 +30,9 @@ Check = Callable[[Any], bool]
 # Draft 2020-12 validation keywords this compiler does not implement: their presence makes the
 # whole schema fall back to jsonschema.
 UNSUPPORTED = frozenset((
-    "if", "then", "else", "dependentRequired", "dependentSchemas", "dependencies", "unevaluatedProperties",
-    "unevaluatedItems", "propertyNames", "prefixItems", "contains", "minContains", "maxContains", "uniqueItems",
-    "multipleOf", "$dynamicRef", "$recursiveRef", "additionalItems",
+    "dependentRequired", "dependentSchemas", "dependencies", "unevaluatedProperties", "unevaluatedItems",
+    "prefixItems", "contains", "minContains", "maxContains", "multipleOf", "$dynamicRef", "$recursiveRef",
+    "additionalItems",
 ))
 
 _PY_TYPES: dict[str, tuple[type, ...]] = {
@@ -38,6 +44,19 @@ _PY_TYPES: dict[str, tuple[type, ...]] = {
     "integer": (int,),
     "number": (int, float),
 }
+
+
+_DICT: frozenset[type] = frozenset((dict,))
+_LIST: frozenset[type] = frozenset((list,))
+_OBJECT_KEYWORDS = ("properties", "additionalProperties", "required", "patternProperties", "minProperties",
+                    "maxProperties", "propertyNames")
+_ARRAY_KEYWORDS = ("items", "minItems", "maxItems", "uniqueItems")
+# keywords that constrain a value (the rest, description, format, x-kubernetes-*, then and else
+# without if, are annotations)
+_VALIDATION_KEYWORDS = frozenset((
+    "type", "enum", "const", "$ref", "allOf", "anyOf", "oneOf", "not", "if", *_OBJECT_KEYWORDS, *_ARRAY_KEYWORDS,
+    "minLength", "maxLength", "pattern", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
+))
 
 
 class Unsupported(Exception):
@@ -57,7 +76,8 @@ def _is_number(v: Any) -> bool:
     return t is int or t is float
 
 
-def _type_check(spec: object) -> Check:
+def _type_check(spec: object) -> tuple[Check, frozenset[type] | None]:
+    """The predicate of a ``type`` keyword, and its set of Python types when membership is the whole test."""
     names = [spec] if isinstance(spec, str) else list(spec) if isinstance(spec, list) else None
     if names is None or not all(isinstance(n, str) and n in _PY_TYPES for n in names):
         raise Unsupported(f"type {spec!r}")
@@ -66,12 +86,12 @@ def _type_check(spec: object) -> Check:
         def integer_or(v: Any) -> bool:
             t = type(v)
             return t in allowed or (t is float and bool(v.is_integer()))
-        return integer_or
+        return integer_or, None
 
     def of_type(v: Any) -> bool:
         return type(v) in allowed
 
-    return of_type
+    return of_type, allowed
 
 
 def _scalar_equal(a: Any, b: Any) -> bool:
@@ -138,6 +158,8 @@ class FastCompiler:
         self._cells: dict[int, list[Check]] = {}
         self._pending: set[int] = set()
         self._keep: list[object] = []  # keeps compiled nodes alive so their ids stay unique
+        # checks that only test the value's Python type: callers inline ``type(v) in allowed``
+        self._types: dict[Check, frozenset[type]] = {}
 
     def compile(self, schema: object, root: Mapping[str, Any] | None = None) -> Check:
         """The predicate of ``schema`` (whose ``#`` refs resolve in ``root``, by default itself)."""
@@ -181,16 +203,28 @@ class FastCompiler:
             if keyword in UNSUPPORTED:
                 raise Unsupported(keyword)
         checks: list[Check] = []
-        type_check = _type_check(node["type"]) if "type" in node else None
-        obj = self._object(node, root)
-        arr = self._array(node, root)
+        type_check, allowed = _type_check(node["type"]) if "type" in node else (None, None)
+        has_object = any(k in node for k in _OBJECT_KEYWORDS)
+        has_array = any(k in node for k in _ARRAY_KEYWORDS)
         text = _string(node)
         num = _number(node)
-        typed = [c for c in (obj, arr, text, num) if c is not None]
-        if type_check is not None and not typed:
-            checks.append(type_check)
-        elif typed:
-            checks.append(_dispatch(type_check, obj, arr, text, num))
+        # A node with only object (or only array) keywords and no type, or type ``object`` (``array``),
+        # is one closure that tests the instance's type itself instead of a dispatch and a type check.
+        alone = (has_object + has_array + (text is not None) + (num is not None)) == 1
+        if alone and has_object and (type_check is None or (allowed is not None and dict in allowed)):
+            checks.append(self._object(node, root, other=None if allowed is None else allowed - _DICT))
+        elif alone and has_array and (type_check is None or (allowed is not None and list in allowed)):
+            checks.append(self._array(node, root, other=None if allowed is None else allowed - _LIST))
+        else:
+            obj = self._object(node, root, other=None) if has_object else None
+            arr = self._array(node, root, other=None) if has_array else None
+            typed = [c for c in (obj, arr, text, num) if c is not None]
+            if type_check is not None and not typed:
+                checks.append(type_check)
+                if allowed is not None and len(node.keys() & _VALIDATION_KEYWORDS) == 1:
+                    self._types[type_check] = allowed
+            elif typed:
+                checks.append(_dispatch(type_check, obj, arr, text, num))
         if "enum" in node:
             checks.append(_enum_check(node["enum"]))
         if "const" in node:
@@ -226,6 +260,15 @@ class FastCompiler:
                 return not negated(v)
 
             checks.append(not_)
+        if "if" in node:  # then/else without if are ignored, as jsonschema ignores them
+            condition = self._node(node["if"], root)
+            then = self._node(node["then"], root) if "then" in node else _always
+            otherwise = self._node(node["else"], root) if "else" in node else _always
+
+            def if_then_else(v: Any) -> bool:
+                return then(v) if condition(v) else otherwise(v)
+
+            checks.append(if_then_else)
         return _all(checks)
 
     def _ref(self, ref: object, root: Mapping[str, Any]) -> Check:
@@ -249,17 +292,16 @@ class FastCompiler:
                     raise Unsupported(f"unresolvable $ref {ref!r}")
         return self._node(target, target_root)
 
-    def _object(self, node: Mapping[str, Any], root: Mapping[str, Any]) -> Check | None:
-        keys = ("properties", "additionalProperties", "required", "patternProperties", "minProperties",
-                "maxProperties")
-        if not any(k in node for k in keys):
-            return None
-        props: dict[str, Check] = {}
+    def _object(self, node: Mapping[str, Any], root: Mapping[str, Any], *, other: frozenset[type] | None) -> Check:
+        """The object keywords of ``node``. A non-object instance is valid when its type is in ``other``
+        (``None``: any type, as without a ``type`` keyword)."""
+        props: dict[str, Check | frozenset[type]] = {}
         raw_props = node.get("properties", {})
         if not isinstance(raw_props, Mapping):
             raise Unsupported("properties must be an object")
         for name, sub in raw_props.items():
-            props[name] = self._node(sub, root)
+            check = self._node(sub, root)
+            props[name] = self._types.get(check, check)  # a type-only check becomes its set of types
         patterns: tuple[tuple[re.Pattern[str], Check], ...] = ()
         if "patternProperties" in node:
             raw = node["patternProperties"]
@@ -268,18 +310,66 @@ class FastCompiler:
             patterns = tuple((_regex(p), self._node(s, root)) for p, s in raw.items())
         additional = node.get("additionalProperties", True)
         extra: Check | None = None if additional is True else self._node(additional, root)
+        extra_types = self._types.get(extra) if extra is not None else None  # a map of strings (labels)
         required = node.get("required", [])
         if not isinstance(required, list) or not all(isinstance(r, str) for r in required):
             raise Unsupported("required must be a list of strings")
         required_keys = tuple(required)
         min_props = _count(node, "minProperties")
         max_props = _count(node, "maxProperties")
+        if "propertyNames" in node:
+            names = self._node(node["propertyNames"], root)
+            inner = self._object({k: v for k, v in node.items() if k != "propertyNames"}, root, other=other)
 
-        def check_object(v: dict[str, Any]) -> bool:
+            def check_names(v: Any) -> bool:
+                if v.__class__ is dict:
+                    for k in v:
+                        if not names(k):
+                            return False
+                return inner(v)
+
+            return check_names
+        get = props.get
+        frozen = frozenset
+        any_other = other is None
+        others = other or frozenset()
+
+        if not patterns and min_props is None and max_props is None:
+            # the Kubernetes shape: properties, maybe required, maybe additionalProperties
+
+            def check_properties(v: Any) -> bool:
+                if v.__class__ is not dict:
+                    return any_other or v.__class__ in others
+                for k, val in v.items():
+                    c = get(k)
+                    if c is None:
+                        if extra_types is not None:
+                            if val.__class__ not in extra_types:
+                                return False
+                        elif extra is not None and not extra(val):
+                            return False
+                    elif c.__class__ is frozen:
+                        if val.__class__ not in c:
+                            return False
+                    elif not c(val):  # type: ignore[operator]
+                        return False
+                for r in required_keys:  # noqa: SIM110 - a loop, not all() over a generator: this runs per object
+                    if r not in v:
+                        return False
+                return True
+
+            return check_properties
+
+        def check_object(v: Any) -> bool:
+            if v.__class__ is not dict:
+                return any_other or v.__class__ in others
             for k, val in v.items():
-                c = props.get(k)
+                c = get(k)
                 if c is not None:
-                    if not c(val):
+                    if c.__class__ is frozen:
+                        if val.__class__ not in c:
+                            return False
+                    elif not c(val):  # type: ignore[operator]
                         return False
                     if not patterns:
                         continue
@@ -300,28 +390,75 @@ class FastCompiler:
 
         return check_object
 
-    def _array(self, node: Mapping[str, Any], root: Mapping[str, Any]) -> Check | None:
-        if not any(k in node for k in ("items", "minItems", "maxItems")):
-            return None
+    def _array(self, node: Mapping[str, Any], root: Mapping[str, Any], *, other: frozenset[type] | None) -> Check:
+        """The array keywords of ``node``; a non-array instance is valid when its type is in ``other``."""
         items = node.get("items", True)
         if isinstance(items, list):
             raise Unsupported("items as a list")
         item_check = None if items is True else self._node(items, root)
+        item_types = self._types.get(item_check) if item_check is not None else None
         min_items = _count(node, "minItems")
         max_items = _count(node, "maxItems")
+        unique = node.get("uniqueItems", False)
+        if not isinstance(unique, bool):
+            raise Unsupported(f"uniqueItems {unique!r}")
+        any_other = other is None
+        others = other or frozenset()
 
-        def check_array(v: list[Any]) -> bool:
+        def check_array(v: Any) -> bool:
+            if v.__class__ is not list:
+                return any_other or v.__class__ in others
             if min_items is not None and len(v) < min_items:
                 return False
             if max_items is not None and len(v) > max_items:
                 return False
-            if item_check is not None:
+            if item_types is not None:
+                for item in v:
+                    if item.__class__ not in item_types:
+                        return False
+            elif item_check is not None:
                 for item in v:
                     if not item_check(item):
                         return False
-            return True
+            return not unique or _unique(v)
 
         return check_array
+
+
+# ``uniqueItems`` as jsonschema decides it (``jsonschema._utils.uniq``, with its equality: ``True``
+# is not ``1``, ``1`` is ``1.0``, lists and objects compare by content): sort and compare
+# neighbours, or compare every pair when the items do not sort.
+_TRUE, _FALSE = object(), object()
+
+
+def _unbool(value: Any) -> Any:
+    return _TRUE if value is True else _FALSE if value is False else value
+
+
+def _equal(one: Any, two: Any) -> bool:
+    if one is two:
+        return True
+    if isinstance(one, str) or isinstance(two, str):
+        return bool(one == two)
+    if isinstance(one, Sequence) and isinstance(two, Sequence):
+        return len(one) == len(two) and all(_equal(i, j) for i, j in zip(one, two, strict=True))
+    if isinstance(one, Mapping) and isinstance(two, Mapping):
+        return len(one) == len(two) and all(k in two and _equal(v, two[k]) for k, v in one.items())
+    return bool(_unbool(one) == _unbool(two))
+
+
+def _unique(items: list[Any]) -> bool:
+    try:
+        ordered = sorted(_unbool(i) for i in items)
+        return not any(_equal(a, b) for a, b in pairwise(ordered))
+    except (NotImplementedError, TypeError):
+        seen: list[Any] = []
+        for item in items:
+            value = _unbool(item)
+            if any(_equal(s, value) for s in seen):
+                return False
+            seen.append(value)
+        return True
 
 
 def _schemas(value: object, keyword: str) -> list[object]:

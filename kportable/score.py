@@ -90,27 +90,35 @@ def compute_scores(
 ) -> tuple[WorkloadScore, ...]:
     """The score of every reported workload on every target, in inventory order."""
     targets = score_targets(clouds)
-    by_obj: dict[ObjectRef, list[_Scored]] = defaultdict(list)
-    by_related: dict[ObjectRef, list[_Scored]] = defaultdict(list)
+    # keyed by the fields of ``ObjectRef`` (its equality): a tuple hashes in C, a dataclass in Python
+    by_obj: dict[_Identity, list[_Scored]] = defaultdict(list)
+    by_related: dict[_Identity, list[_Scored]] = defaultdict(list)
     for f in findings:
         if f.suppressed is not None or f.obj is None or weight(f) <= 0.0:
             continue
         item = _scored(f)
-        by_obj[f.obj].append(item)
+        by_obj[_identity(f.obj)].append(item)
         for ref in f.related:
-            by_related[ref].append(item)
+            by_related[_identity(ref)].append(item)
     out = []
     for w in inventory.workloads:
         if w.resource.context:
             continue
         seen: dict[int, _Scored] = {}
         for res in inventory.linked(w):
-            for item in by_obj.get(res.ref, ()):
+            for item in by_obj.get((res.kind, res.namespace, res.name, res.api_version), ()):
                 seen.setdefault(id(item), item)
-        for item in by_related.get(w.ref, ()):
+        for item in by_related.get(_identity(w.ref), ()):
             seen.setdefault(id(item), item)
         out.append(_score(w.ref, list(seen.values()), targets))
     return tuple(out)
+
+
+_Identity = tuple[str, str | None, str, str]
+
+
+def _identity(ref: ObjectRef) -> _Identity:
+    return ref.kind, ref.namespace, ref.name, ref.api_version
 
 
 def score_workload(ref: ObjectRef, findings: Sequence[Finding], targets: Sequence[str]) -> WorkloadScore:
@@ -119,27 +127,62 @@ def score_workload(ref: ObjectRef, findings: Sequence[Finding], targets: Sequenc
 
 
 def _score(ref: ObjectRef, items: list[_Scored], targets: Sequence[str]) -> WorkloadScore:
+    if not items:
+        return WorkloadScore(ref, dict.fromkeys(targets, 100), ())
     scores: dict[str, int] = {}
     costs: list[ScoreCost] = []
-    items.sort(key=lambda item: item.order)
+    items.sort(key=_order)
+    # Targets that the same findings apply to (every target, for hygiene findings) get the same
+    # deductions: computed once per distinct set of findings.
+    done: dict[tuple[int, ...], tuple[list[_Deduction], int]] = {}
     for target in targets:
-        groups: dict[tuple[str, str], list[_Scored]] = defaultdict(list)
-        for item in items:
-            if not item.clouds or target not in item.clouds:  # hygiene costs everywhere, a tie elsewhere
-                groups[item.group].append(item)
-        weighted: list[tuple[float, _Scored]] = []
-        for group in groups.values():
-            group.sort(key=lambda item: -item.weight)
-            weighted.extend((item.weight * REPEAT_DECAY**i, item) for i, item in enumerate(group))
-        weighted.sort(key=lambda pair: (-pair[0], pair[1].order))
-        remaining = 100.0
-        for points, item in weighted:
-            cost = remaining * min(points, 100.0) / 100.0
-            remaining -= cost
-            f = item.finding
-            costs.append(ScoreCost(target, round(cost, 2), f.rule_id, item.fingerprint, f.message, f.obj))
-        scores[target] = _round_half_up(remaining)
+        # hygiene costs everywhere, a tie elsewhere
+        chosen = tuple(i for i, item in enumerate(items) if target not in item.clouds)
+        found = done.get(chosen)
+        if found is None:
+            found = done[chosen] = _deductions([items[i] for i in chosen])
+        deductions, score = found
+        costs.extend(ScoreCost(target, *d) for d in deductions)
+        scores[target] = score
     return WorkloadScore(ref, scores, tuple(costs))
+
+
+_Deduction = tuple[float, str, str, str, ObjectRef | None]  # ScoreCost without its target
+
+
+def _order(item: _Scored) -> tuple[str, str, str, int]:
+    return item.order
+
+
+def _heaviest(pair: tuple[float, _Scored]) -> tuple[float, tuple[str, str, str, int]]:
+    return -pair[0], pair[1].order
+
+
+def _deductions(items: list[_Scored]) -> tuple[list[_Deduction], int]:
+    """(what each finding costs, heaviest first; the score) for the findings that apply on one target."""
+    groups: dict[tuple[str, str], list[_Scored]] = {}
+    for item in items:
+        group = groups.get(item.group)
+        if group is None:
+            groups[item.group] = [item]
+        else:
+            group.append(item)
+    weighted: list[tuple[float, _Scored]] = []
+    for group in groups.values():
+        if len(group) == 1:  # no repeat to decay (x 1.0 exactly)
+            weighted.append((group[0].weight, group[0]))
+            continue
+        group.sort(key=lambda item: -item.weight)
+        weighted.extend((item.weight * REPEAT_DECAY**i, item) for i, item in enumerate(group))
+    weighted.sort(key=_heaviest)
+    remaining = 100.0
+    out: list[_Deduction] = []
+    for points, item in weighted:
+        cost = remaining * min(points, 100.0) / 100.0
+        remaining -= cost
+        f = item.finding
+        out.append((round(cost, 2), f.rule_id, item.fingerprint, f.message, f.obj))
+    return out, _round_half_up(remaining)
 
 
 def _round_half_up(value: float) -> int:

@@ -10,7 +10,7 @@ alternative, so every cloud rule reports the same way.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from kportable.clouds import Tie
@@ -25,39 +25,61 @@ MAX_SHOWN = 90  # characters of a value quoted in a message
 
 @dataclass(frozen=True, slots=True)
 class Hit:
-    """The ties one string matched, one per profile that knows it (profile order)."""
+    """The ties one string matched, one per profile that knows it (profile order).
+
+    ``clouds`` (sorted), ``effect`` and ``severity`` (the strongest of the ties) are worked out
+    once: a run asks for the same hits thousands of times.
+    """
 
     ties: tuple[Tie, ...]
+    clouds: tuple[str, ...] = field(init=False)
+    effect: Effect = field(init=False)
+    severity: Severity = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "clouds", tuple(sorted({t.cloud for t in self.ties})))
+        object.__setattr__(self, "effect", max((t.effect for t in self.ties), key=_EFFECT_RANK.__getitem__))
+        object.__setattr__(self, "severity", max((t.severity for t in self.ties), key=lambda s: s.rank))
 
     @property
     def first(self) -> Tie:
         return self.ties[0]
 
     @property
-    def clouds(self) -> tuple[str, ...]:
-        return tuple(sorted({t.cloud for t in self.ties}))
-
-    @property
-    def effect(self) -> Effect:
-        return max((t.effect for t in self.ties), key=_EFFECT_RANK.__getitem__)
-
-    @property
-    def severity(self) -> Severity:
-        return max((t.severity for t in self.ties), key=lambda s: s.rank)
-
-    @property
     def removed_in(self) -> str | None:
         return next((t.removed_in for t in self.ties if t.removed_in), None)
 
 
+Answers = dict[tuple[str, str, str | None], Hit | None]
+
+
 def lookup(ctx: RuleContext[Any], where: str, subject: str, value: str | None = None) -> Hit | None:
     """The ties of scope ``where`` that ``subject`` (a key, with ``value``, or a value) matches."""
+    answers = _answers(ctx)
+    key = (where, subject, value)
+    if key in answers:
+        return answers[key]
+    return _ask(ctx, answers, key)
+
+
+def _answers(ctx: RuleContext[Any]) -> Answers:
+    """This run's answers. Manifests repeat the same keys and values (70k lookups, 18k distinct at
+    10k documents), so each is asked of the profiles once. The memo holds ``clouds``, so its id
+    names it for as long as the memo lives."""
+    clouds = ctx.clouds
+    memo: tuple[object, Answers] = ctx.inventory.memo(("ties.lookup", id(clouds)), lambda: (clouds, {}))
+    return memo[1]
+
+
+def _ask(ctx: RuleContext[Any], answers: Answers, key: tuple[str, str, str | None]) -> Hit | None:
+    where, subject, value = key
     found = []
     for profile in ctx.clouds.values():
         tie = profile.lookup(where, subject, value)
         if tie is not None:
             found.append(tie)
-    return Hit(tuple(found)) if found else None
+    hit = answers[key] = Hit(tuple(found)) if found else None
+    return hit
 
 
 def lookup_in(ctx: RuleContext[Any], clouds: Iterable[str], where: str, subject: str,
@@ -153,11 +175,13 @@ def map_findings(
     """
     if not isinstance(mapping, dict):
         return
+    answers = _answers(ctx)  # looked up once per map: labels and annotations are most of all lookups
     for key, raw in mapping.items():
         if not isinstance(key, str) or key in skip:
             continue
-        value = scalar_text(raw)
-        hit = lookup(ctx, where, key, value)
+        value = raw if raw.__class__ is str else scalar_text(raw)
+        question = (where, key, value)
+        hit = answers[question] if question in answers else _ask(ctx, answers, question)
         if hit is not None:
             yield tie_finding(ctx, res, (*base, key), hit, f"{subject} {pair(key, value)} is {hit.first.what}")
 

@@ -35,6 +35,26 @@ SCHEMAS: list[dict[str, Any]] = [
      "$defs": {"node": {"type": "object", "properties": {"children": {"type": "array",
                                                                       "items": {"$ref": "#/$defs/node"}}}}}},
     {"properties": {"n": {"type": "integer"}}, "required": ["n"]},
+    # the fused shapes: object/array keywords with the type test inlined, type-only properties and items
+    {"type": "object", "properties": {"a": {"type": ["string", "null"]}, "n": {"type": "number"}}},
+    {"properties": {"a": {"type": "boolean", "description": "annotations do not count"}}},
+    {"type": "array", "items": {"type": "string"}},
+    {"type": ["object", "null"], "properties": {"a": {"type": ["array", "null"], "items": {"type": "integer"}}}},
+    {"type": ["array", "string"], "items": {"type": ["object", "null"], "required": ["a"]}},
+    {"items": {"type": ["integer", "string"]}, "maxItems": 3},
+    {"type": ["object", "array"], "properties": {"a": {"type": "string"}}, "items": {"type": "string"}},
+    {"type": "object", "properties": {"a": {"type": "string", "enum": ["a", "ab"]}}, "required": ["a"]},
+    # if/then/else, propertyNames and uniqueItems (the cloud-profile schema uses them)
+    {"if": {"type": "object", "required": ["a"]}, "then": {"required": ["b"]}, "else": {"type": ["string", "null"]}},
+    {"if": {"type": "string"}, "then": {"maxLength": 1}},
+    {"type": "object", "else": {"required": ["a"]}, "then": {"required": ["zz"]}},
+    {"type": "object", "propertyNames": {"pattern": "^[a-z]+$", "maxLength": 2},
+     "properties": {"a": {"type": "string"}}},
+    {"propertyNames": {"enum": ["a", "b", "n"]}},
+    {"type": "array", "uniqueItems": True},
+    {"type": ["array", "null"], "items": {"type": ["string", "integer", "boolean", "number"]}, "uniqueItems": True},
+    {"items": {"type": "object"}, "uniqueItems": True, "maxItems": 3},
+    {"uniqueItems": False},
     True,
     False,
 ]
@@ -56,10 +76,33 @@ def test_fast_path_agrees_with_jsonschema(value: Any, index: int) -> None:
     assert fast(value) == Draft202012Validator(schema).is_valid(value), (schema, value)
 
 
+small_lists = st.lists(
+    st.recursive(st.sampled_from([0, 1, 1.0, 0.0, True, False, None, "a", "1"]),
+                 lambda inner: st.lists(inner, max_size=2) | st.dictionaries(st.sampled_from(["a", "b"]), inner,
+                                                                               max_size=2), max_leaves=4),
+    max_size=5,
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(value=small_lists)
+def test_unique_items_as_jsonschema_decides(value: list[Any]) -> None:
+    schema = {"uniqueItems": True}
+    assert FastCompiler().compile(schema)(value) == Draft202012Validator(schema).is_valid(value), value
+
+
+@pytest.mark.parametrize("value", [[[1], [True], [1]], [1, True], [0, False, 0.0], [{"a": 1}, {"a": 1.0}],
+                                   [[1, "a"], ["a", 1]], [None, None], [1, "1"]])
+def test_unique_items_edge_cases(value: list[Any]) -> None:
+    schema = {"uniqueItems": True}
+    assert FastCompiler().compile(schema)(value) == Draft202012Validator(schema).is_valid(value)
+
+
 @pytest.mark.parametrize(
     "schema",
-    [{"uniqueItems": True}, {"type": "object", "propertyNames": {"maxLength": 3}}, {"$ref": "other.json#/x"},
-     {"type": "strin"}, {"required": "a"}, {"pattern": "(?i"}, {"if": {"type": "string"}}],
+    [{"contains": {"type": "string"}}, {"type": "object", "dependentRequired": {"a": ["b"]}}, {"$ref": "other.json#/x"},
+     {"type": "strin"}, {"required": "a"}, {"pattern": "(?i"}, {"prefixItems": [{"type": "string"}]},
+     {"uniqueItems": "yes"}],
 )
 def test_unsupported_schemas_raise(schema: dict[str, Any]) -> None:
     with pytest.raises(Unsupported):
@@ -127,3 +170,31 @@ def test_fast_path_agrees_on_the_corpora(real_corpus: Path, seeds_corpus: Path, 
     assert checked > 2000
     assert invalid > 500  # the mutations do break objects, so both answers are exercised
     assert disagreements == 0
+
+
+def test_fast_path_agrees_on_cloud_profiles() -> None:
+    """Cloud profiles are checked with the compiled predicate first (start-up): it must agree with
+    jsonschema on the built-in profiles and on many broken variants of them."""
+    from importlib import resources
+
+    from kportable.clouds import profile_schema
+    from kportable.load import parse_bytes
+
+    schema = profile_schema()
+    fast = FastCompiler().compile(schema)
+    slow = Draft202012Validator(schema)
+    folder = resources.files("kportable_rules").joinpath("clouds")
+    profiles = [parse_bytes(e.name, e.read_bytes()).documents[0].data
+                for e in sorted(folder.iterdir(), key=lambda e: e.name) if e.name.endswith(".yaml")]
+    assert profiles
+    rng = random.Random(7)
+    invalid = 0
+    for data in profiles:
+        assert fast(data)
+        assert slow.is_valid(data)
+        for _ in range(60):
+            for variant in mutations(data, rng):
+                verdict = fast(variant)
+                invalid += not verdict
+                assert verdict == slow.is_valid(variant), variant
+    assert invalid > 50  # the mutations do break profiles

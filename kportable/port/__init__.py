@@ -12,12 +12,29 @@ overlays with kustomize and checks them. See docs/port.md.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
-from ..plugins.manager import Registry
-from .plan import Plan, make_plan
-from .writer import check_output, write_plan
+if TYPE_CHECKING:
+    from ..plugins.manager import Registry
+    from .plan import Plan, make_plan
+    from .writer import check_output, write_plan
 
 __all__ = ["Plan", "check_output", "cloud_rule_ids", "make_plan", "plan_paths", "write_plan"]
+
+# Imported on first use: every lint loads ``port.equivalences`` (cloud profiles check their
+# equivalences), and importing the planner and the writer with it cost ~30 ms of start-up.
+_LAZY = {"Plan": ".plan", "make_plan": ".plan", "check_output": ".writer", "write_plan": ".writer"}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from importlib import import_module
+
+    value = getattr(import_module(module, __name__), name)
+    globals()[name] = value
+    return value
 
 
 def cloud_rule_ids(registry: Registry) -> tuple[str, ...]:
@@ -39,6 +56,7 @@ def plan_paths(
     from ..api import RunOptions, run
     from ..errors import UserError
     from ..plugins.manager import get_registry
+    from .plan import make_plan
 
     registry = registry or get_registry()
     if registry.errors:

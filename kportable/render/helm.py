@@ -179,7 +179,11 @@ def chart_of_template(path: str) -> Path | None:
 def unrendered_template(src: ParsedSource, on_disk: bool) -> LoadProblem | None:
     """A KP030 problem when ``src`` is a raw Go template rather than YAML (see the module docstring)."""
     text = src.text
-    if text is None or "{{" not in text:
+    if text is None:
+        return None
+    if not (on_disk and "templates" in src.path) and not any(p.code == YAML_SYNTAX for p in src.problems):
+        return None  # neither in a chart's templates/ nor a YAML error: skipped below anyway, without a scan
+    if "{{" not in text:
         return None
     line = first_action_line(text)
     if line is None:

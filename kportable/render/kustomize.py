@@ -33,7 +33,6 @@ import shutil
 import subprocess
 import tempfile
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -473,6 +472,8 @@ def build_all(roots: Sequence[Kustomization], tool_name: str | None, jobs: int =
     workers = max(1, min(jobs, len(roots), 8))
     if workers == 1:
         return [build_one(r, tool) for r in roots]
+    from concurrent.futures import ThreadPoolExecutor  # here: lint start-up does not need it
+
     with ThreadPoolExecutor(max_workers=workers) as pool:
         return list(pool.map(lambda r: build_one(r, tool), roots))
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from ..findings import Finding, ObjectRef, Severity
 from ..score_types import PORTABLE, WorkloadScore
@@ -64,3 +65,16 @@ def score_matrix(scores: Sequence[WorkloadScore]) -> ScoreMatrix:
     targets = tuple(sorted(t for t in names if t != PORTABLE)) + ((PORTABLE,) if PORTABLE in names else ())
     rows = sorted(scores, key=lambda ws: (min(ws.scores.values(), default=100), ws.workload))
     return ScoreMatrix(targets, tuple(rows))
+
+
+def score_dict(s: WorkloadScore) -> dict[str, Any]:
+    """One workload's scores as JSON-compatible data (the ``scores`` key of the JSON report)."""
+    ref = s.workload
+    return {
+        "workload": {"kind": ref.kind, "namespace": ref.namespace, "name": ref.name, "apiVersion": ref.api_version},
+        "scores": dict(s.scores),
+        "costs": [
+            {"target": c.target, "points": c.points, "rule_id": c.rule_id, "fingerprint": c.fingerprint}
+            for c in s.costs
+        ],
+    }

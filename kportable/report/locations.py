@@ -50,6 +50,8 @@ class Locator:
         self.root = os.path.abspath(root or os.getcwd())
         self._real_root: str | None = None
         self._files: dict[str, bool] = {}
+        self._relative: dict[str, str | None] = {}  # one path resolution per file, not per finding
+        self._uris: dict[str, tuple[str, bool]] = {}
 
     def is_file(self, path: str) -> bool:
         known = self._files.get(path)
@@ -72,6 +74,11 @@ class Locator:
     def relative(self, path: str) -> str | None:
         """``path`` (as reported: relative to the working directory) relative to the root, or
         ``None`` when it lies outside the root."""
+        if path not in self._relative:
+            self._relative[path] = self._resolve(path)
+        return self._relative[path]
+
+    def _resolve(self, path: str) -> str | None:
         rel = _inside(os.path.abspath(path), self.root)
         if rel is None:
             # The working directory is a physical path (``os.getcwd`` resolves symlinks) while the
@@ -83,6 +90,12 @@ class Locator:
 
     def uri(self, path: str) -> tuple[str, bool]:
         """(URI, is_relative): a percent-encoded root-relative URI, or a ``file://`` URI outside the root."""
+        found = self._uris.get(path)
+        if found is None:
+            found = self._uris[path] = self._uri(path)
+        return found
+
+    def _uri(self, path: str) -> tuple[str, bool]:
         rel = self.relative(path)
         if rel is not None:
             return quote(rel, safe=_URI_SAFE), True

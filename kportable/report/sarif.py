@@ -28,7 +28,6 @@ paths for files inside the root.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -37,6 +36,7 @@ from ..findings import Finding, Severity
 from ..gates import exit_status, score_violations
 from ..load import ALIAS_LIMIT, UNREADABLE, YAML_SYNTAX
 from ..rule import RuleSpec, doc_section
+from . import jsonindent
 from .base import ReportOptions
 from .catalog import clouds_label, explain_markdown, rule_doc_url
 from .common import SARIF_LEVEL, finding_text, related_refs, score_matrix
@@ -308,7 +308,7 @@ def sarif_log(result: RunResult, options: ReportOptions) -> dict[str, Any]:
 
 def dumps(log: Mapping[str, Any]) -> str:
     """Serialise a SARIF log: two-space indent, UTF-8, trailing newline (deterministic)."""
-    return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+    return jsonindent.dumps(log, indent=2) + "\n"  # json.dumps(indent=2, ensure_ascii=False), faster
 
 
 def render(result: RunResult, options: ReportOptions) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.table import Table
@@ -19,6 +19,7 @@ from ..findings import Finding, ObjectRef
 from ..model import label
 from ..score_types import PORTABLE, WorkloadScore
 from .base import ReportOptions
+from .common import score_dict
 from .text import make_console
 
 if TYPE_CHECKING:
@@ -73,19 +74,6 @@ def print_matrix(console: Console, scores: Sequence[WorkloadScore], *, limit: in
     if limit is not None and len(scores) > limit:
         console.print(Text(f"{len(scores) - limit} more workloads not shown; `kportable score PATH...` lists "
                            "them all, `--explain WORKLOAD` shows what each point is for.", style="dim"))
-
-
-def score_dict(s: WorkloadScore) -> dict[str, Any]:
-    """One workload's scores as JSON-compatible data (the ``scores`` key of the JSON report)."""
-    ref = s.workload
-    return {
-        "workload": {"kind": ref.kind, "namespace": ref.namespace, "name": ref.name, "apiVersion": ref.api_version},
-        "scores": dict(s.scores),
-        "costs": [
-            {"target": c.target, "points": c.points, "rule_id": c.rule_id, "fingerprint": c.fingerprint}
-            for c in s.costs
-        ],
-    }
 
 
 def render_score(result: RunResult, options: ReportOptions, fmt: str) -> str:

@@ -103,7 +103,7 @@ def pdb_selects_nothing(ctx: RuleContext[Any]) -> Iterator[Finding]:
             reason = f"an empty selector matches no pod in {pdb.api_version} (use policy/v1)"
         elif (
             selector.is_empty
-            or not inventory.workloads_in(namespace)
+            or not inventory.has_workloads(namespace)
             or inventory.selected_workloads(pdb)
             or operators.matching(namespace, selector) is not None
         ):

@@ -103,7 +103,7 @@ def network_policy_selects_nothing(ctx: RuleContext[Any]) -> Iterator[Finding]:
                 fix="Fix the podSelector so that it matches the labels of the pods the policy is for.",
             )
             continue
-        if selector.is_empty or not inventory.workloads_in(namespace) or inventory.selected_workloads(policy):
+        if selector.is_empty or not inventory.has_workloads(namespace) or inventory.selected_workloads(policy):
             continue
         if operators.matching(namespace, selector) is not None:
             continue

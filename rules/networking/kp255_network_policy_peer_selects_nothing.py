@@ -120,7 +120,7 @@ def network_policy_peer_selects_nothing(ctx: RuleContext[Any]) -> Iterator[Findi
             namespaces = (
                 frozenset((home,)) if peer.namespace_selector is None else pinned_namespaces(peer.namespace_selector)
             )
-            if not namespaces or any(not inventory.workloads_in(ns) for ns in namespaces):
+            if not namespaces or any(not inventory.has_workloads(ns) for ns in namespaces):
                 continue
             if any(inventory.select(ns, selector) or operators.matching(ns, selector) for ns in namespaces):
                 continue

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import cached_property
 
@@ -146,15 +146,24 @@ def limit_items(limit_range: Resource) -> list[LimitItem]:
 class Admission:
     """The LimitRanges and ResourceQuotas of one namespace (``--context`` inputs included).
 
-    Cheap to build (two index lookups); the LimitRange items are parsed on first use.
+    One per namespace and run (``of``), shared by KP101-KP106: the LimitRange items are parsed on
+    first use, and each container's effective values and each default are worked out once.
     """
 
     namespace: str
     limit_ranges: tuple[Resource, ...]
     quotas: tuple[Resource, ...]
+    _effective: dict[int, Effective] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _defaults: dict[tuple[str, str], tuple[Quantity, LimitItem] | None] = field(
+        default_factory=dict, init=False, repr=False, compare=False)
 
     @classmethod
     def of(cls, inventory: Inventory, namespace: str) -> Admission:
+        """The namespace's admission summary, built once per run."""
+        return inventory.memo(("admission", namespace), lambda: cls._build(inventory, namespace))
+
+    @classmethod
+    def _build(cls, inventory: Inventory, namespace: str) -> Admission:
         ranges = tuple(inventory.in_namespace(namespace, "LimitRange"))
         quotas = tuple(inventory.in_namespace(namespace, "ResourceQuota"))
         return cls(namespace, ranges, quotas)
@@ -174,6 +183,12 @@ class Admission:
 
     def default_for(self, section: str, resource: str) -> tuple[Quantity, LimitItem] | None:
         """The LimitRange default a container without ``section.resource`` gets (first LimitRange wins)."""
+        key = (section, resource)
+        if key not in self._defaults:
+            self._defaults[key] = self._default_for(section, resource)
+        return self._defaults[key]
+
+    def _default_for(self, section: str, resource: str) -> tuple[Quantity, LimitItem] | None:
         for lr in self.limit_ranges:
             # within one LimitRange, later Container items override earlier ones for the same key
             found: tuple[Quantity, LimitItem] | None = None
@@ -189,6 +204,12 @@ class Admission:
 
     def effective(self, container: Container) -> Effective:
         """``container``'s requests and limits as the API server sees them after LimitRange defaults."""
+        found = self._effective.get(id(container))  # the Effective keeps its container alive: ids stay unique
+        if found is None:
+            found = self._effective[id(container)] = self._effective_of(container)
+        return found
+
+    def _effective_of(self, container: Container) -> Effective:
         resources = container.resources
         base = (*container.pointer, "resources")
         limits = {k: Setting(quantity_or_none(v), "explicit", (*base, "limits", k))
@@ -311,10 +332,11 @@ class Violation:
 
 def _enforced(values: Iterable[Fraction]) -> list[int]:
     """Values at LimitRanger's common precision: milli-units when all fit, whole units otherwise (rounded up)."""
-    vals = list(values)
-    if all(math.ceil(v) <= MAX_MILLI_VALUE for v in vals):
-        return [math.ceil(v * 1000) for v in vals]
-    return [math.ceil(v) for v in vals]
+    # ceil(n / d) as -(-n // d): exact integer arithmetic, without building intermediate Fractions
+    vals = [(v.numerator, v.denominator) for v in values]
+    if all(-(-n // d) <= MAX_MILLI_VALUE for n, d in vals):
+        return [-(-n * 1000 // d) for n, d in vals]
+    return [-(-n // d) for n, d in vals]
 
 
 def container_violations(item: LimitItem, effective: Effective) -> list[Violation]:
@@ -359,7 +381,8 @@ def _pod_totals(effective: list[Effective], section: str) -> dict[str, Fraction]
 
 def _add(into: dict[str, Fraction], values: Mapping[str, Fraction]) -> None:
     for k, v in values.items():
-        into[k] = into.get(k, Fraction(0)) + v
+        old = into.get(k)
+        into[k] = v if old is None else old + v
 
 
 def _max(into: dict[str, Fraction], values: Mapping[str, Fraction]) -> None:
