@@ -185,6 +185,16 @@ def _fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
     sys.exit(code)
 
 
+def _internal_error(exc: Exception) -> NoReturn:
+    """A bug, not the user's fault: one line, the versions and where to report it (exit 3)."""
+    _fail(
+        f"internal error: {type(exc).__name__}: {exc}\n"
+        f"kportable {__version__}, Python {sys.version.split()[0]}. Re-run with --debug for the traceback "
+        f"and report it at {ISSUES_URL}",
+        EXIT_INTERNAL,
+    )
+
+
 def _registry() -> Registry:
     from .plugins.manager import get_registry
 
@@ -513,12 +523,7 @@ def _run_and_report(
     except Exception as exc:
         if debug:
             raise
-        _fail(
-            f"internal error: {type(exc).__name__}: {exc}\n"
-            f"kportable {__version__}, Python {sys.version.split()[0]}. Re-run with --debug for the traceback "
-            f"and report it at {ISSUES_URL}",
-            EXIT_INTERNAL,
-        )
+        _internal_error(exc)
     _emit(text, output)
     _explain_gates(result, report.verbose)  # ci (issue #6)
     return exit_code(result)
@@ -630,7 +635,7 @@ def score(
     except Exception as exc:
         if debug:
             raise
-        _fail(f"internal error: {type(exc).__name__}: {exc}", EXIT_INTERNAL)
+        _internal_error(exc)
     if explain_workload is not None:
         chosen = find_workloads(result.scores, explain_workload)
         if not chosen:
@@ -807,7 +812,7 @@ def port(
     except Exception as exc:
         if debug:
             raise
-        _fail(f"internal error: {type(exc).__name__}: {exc}", EXIT_INTERNAL)
+        _internal_error(exc)
     todos = {c: len(plan.overlays[c].todos) + len(plan.overlays[c].fills) for c in plan.targets if c != plan.source}
     click.echo(f"kportable: wrote {len(written)} files to {out}: base/ and overlays/{{{','.join(plan.targets)}}}; "
                f"{len(plan.items)} cloud-specific item(s) taken out of the base")

@@ -29,6 +29,7 @@ CLUSTER_SCOPED_KINDS = frozenset(
     (
         "Namespace", "Node", "PersistentVolume", "StorageClass", "VolumeAttachment", "CSIDriver", "CSINode",
         "ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition", "APIService", "PriorityClass",
+        "InitializerConfiguration",
         "PriorityLevelConfiguration", "FlowSchema", "RuntimeClass", "IngressClass", "GatewayClass",
         "MutatingWebhookConfiguration", "ValidatingWebhookConfiguration", "ValidatingAdmissionPolicy",
         "ValidatingAdmissionPolicyBinding", "MutatingAdmissionPolicy", "MutatingAdmissionPolicyBinding",

@@ -29,6 +29,8 @@ from kportable.model import Resource, Workload, as_dict, as_list, label, str_map
 from kportable.positions import Pointer
 from kportable.selectors import Selector
 
+from ._custom import is_custom
+
 SCALABLE_KINDS = frozenset(("Deployment", "StatefulSet", "ReplicaSet", "ReplicationController"))
 NEAR_MISS_CUTOFF = 0.6  # difflib ratio above which a differing label value reads as a typo
 
@@ -86,11 +88,6 @@ def describe_selector(raw: JSON) -> str:
     return ", ".join(parts) if parts else "{}"
 
 
-def _is_custom(resource: Resource) -> bool:
-    group = resource.group
-    return "." in group and not group.endswith(".k8s.io")
-
-
 class OperatorPods:
     """Custom resources per namespace with the labels their operator-made pods are likely to carry.
 
@@ -105,7 +102,7 @@ class OperatorPods:
     def _build(self) -> Mapping[str, list[tuple[Resource, list[dict[str, str]]]]]:
         index: dict[str, list[tuple[Resource, list[dict[str, str]]]]] = defaultdict(list)
         for res in self._inventory.resources:
-            if res.namespace is None or not _is_custom(res):
+            if res.namespace is None or not is_custom(res):
                 continue
             label_sets = [dict(res.labels)] if res.labels else []
             for pointer in _POD_LABEL_POINTERS:

@@ -200,6 +200,7 @@ def test_selection_uses_the_index_not_all_pairs(monkeypatch):
 
 @pytest.mark.parametrize(("api_version", "kind"), [
     ("snapshot.storage.k8s.io/v1", "VolumeSnapshotClass"),
+    ("admissionregistration.k8s.io/v1alpha1", "InitializerConfiguration"),
     ("snapshot.storage.k8s.io/v1", "VolumeSnapshotContent"),
     ("networking.k8s.io/v1", "IPAddress"),
     ("networking.k8s.io/v1", "ServiceCIDR"),
