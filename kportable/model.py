@@ -91,6 +91,18 @@ def as_str(value: object) -> str | None:
     return value if isinstance(value, str) else None
 
 
+def scalar_text(raw: object) -> str | None:
+    """A scalar as the text Kubernetes compares (YAML ``true`` -> ``"true"``, ``2`` -> ``"2"``);
+    ``None`` for maps, lists and null. Label values, selector values and profile matches use it."""
+    if isinstance(raw, bool):
+        return "true" if raw else "false"
+    if isinstance(raw, str):
+        return raw
+    if isinstance(raw, int | float):
+        return str(raw)
+    return None
+
+
 def str_map(value: object) -> dict[str, str]:
     """The string-valued entries of a mapping (labels, annotations, nodeSelector)."""
     if not isinstance(value, dict):

@@ -20,6 +20,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from .model import scalar_text
+
 OPERATORS = ("In", "NotIn", "Exists", "DoesNotExist")
 
 
@@ -67,16 +69,6 @@ NOTHING = Selector(matches_nothing=True)
 EVERYTHING = Selector()
 
 
-def _label_value(value: object) -> str | None:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return str(value)
-    return None
-
-
 def parse_label_selector(raw: object, *, empty_matches_all: bool = True) -> Selector:
     """Parse a ``LabelSelector`` (``matchLabels`` / ``matchExpressions``).
 
@@ -95,7 +87,7 @@ def parse_label_selector(raw: object, *, empty_matches_all: bool = True) -> Sele
             problems.append("matchLabels is not a mapping")
         else:
             for key, value in match_labels.items():
-                text = _label_value(value)
+                text = scalar_text(value)
                 if text is None:
                     problems.append(f"matchLabels[{key!r}] is not a string")
                 else:
@@ -133,7 +125,7 @@ def _requirement(expr: object, index: int) -> tuple[Requirement | None, str | No
         if not isinstance(values, list):
             return None, f"{where}.values is not a list"
         for v in values:
-            text = _label_value(v)
+            text = scalar_text(v)
             if text is None:
                 return None, f"{where}.values holds a non-string"
             texts.append(text)
@@ -150,7 +142,7 @@ def parse_equality_selector(raw: object) -> Selector:
         return NOTHING
     labels = []
     for key, value in raw.items():
-        text = _label_value(value)
+        text = scalar_text(value)
         if text is None:
             return Selector(matches_nothing=True, problems=(f"selector[{key!r}] is not a string",))
         labels.append((key, text))

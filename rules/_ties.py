@@ -15,7 +15,7 @@ from typing import Any
 
 from kportable.clouds import Tie
 from kportable.findings import Effect, Finding, ObjectRef, Severity
-from kportable.model import Resource, as_dict, as_list, as_str
+from kportable.model import Resource, as_dict, as_list, as_str, scalar_text
 from kportable.positions import Pointer
 from kportable.rule import RuleContext
 
@@ -92,17 +92,6 @@ def lookup_in(ctx: RuleContext[Any], clouds: Iterable[str], where: str, subject:
         if tie is not None:
             found.append(tie)
     return Hit(tuple(found)) if found else None
-
-
-def scalar_text(raw: object) -> str | None:
-    """A scalar map value as text (YAML ``true`` -> ``"true"``); ``None`` for maps, lists and null."""
-    if isinstance(raw, bool):
-        return "true" if raw else "false"
-    if isinstance(raw, str):
-        return raw
-    if isinstance(raw, int | float):
-        return str(raw)
-    return None
 
 
 def shown(text: str) -> str:

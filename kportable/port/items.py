@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from ..findings import Finding
 from ..inventory import Inventory
 from ..load import JSON
-from ..model import Resource, Workload, as_dict, as_list, as_str
+from ..model import Resource, Workload, as_dict, as_list, as_str, scalar_text
 from ..positions import Pointer
 
 Candidate = tuple[str, str, str | None]
@@ -102,17 +102,6 @@ _VALUE_ANNOTATIONS = {
 }
 
 
-def text(raw: JSON) -> str | None:
-    """A scalar as the text a profile matches (YAML ``true`` -> ``"true"``); ``None`` for collections."""
-    if isinstance(raw, bool):
-        return "true" if raw else "false"
-    if isinstance(raw, str):
-        return raw
-    if isinstance(raw, int | float):
-        return str(raw)
-    return None
-
-
 def classify(finding: Finding, res: Resource, inventory: Inventory) -> Item:
     """The port item for ``finding`` on ``res`` (see the module docstring for the shapes)."""
     p = finding.pointer
@@ -121,7 +110,7 @@ def classify(finding: Finding, res: Resource, inventory: Inventory) -> Item:
     if len(p) >= 3 and p[-3] == "metadata" and p[-2] in ("annotations", "labels") and isinstance(last, str):
         return _metadata_item(finding, res, workload, p, last, inventory)
     if len(p) >= 2 and p[-2] == "nodeSelector" and isinstance(last, str):
-        return Item(finding, res, Action.REMOVE, p, (("node-label", last, text(res.get(*p))),))
+        return Item(finding, res, Action.REMOVE, p, (("node-label", last, scalar_text(res.get(*p))),))
     if len(p) >= 3 and p[-3] == "resources" and p[-2] in ("limits", "requests") and isinstance(last, str):
         return Item(finding, res, Action.REMOVE, p, (("extended-resource", last, None),))
     for i in range(len(p) - 2, -1, -1):
@@ -131,9 +120,9 @@ def classify(finding: Finding, res: Resource, inventory: Inventory) -> Item:
         if isinstance(part, str) and part in _ITEM_LISTS and isinstance(p[i + 1], int):
             return _list_item(finding, res, p[: i + 2], _ITEM_LISTS[part])
     if isinstance(last, str) and last in _OPTIONAL_FIELDS:
-        return Item(finding, res, Action.REMOVE, p, ((_OPTIONAL_FIELDS[last], text(res.get(*p)) or "", None),))
+        return Item(finding, res, Action.REMOVE, p, ((_OPTIONAL_FIELDS[last], scalar_text(res.get(*p)) or "", None),))
     if isinstance(last, str) and last in _STORAGE_FIELDS:
-        return Item(finding, res, Action.NEUTRAL, p, tuple(_storage_candidates(inventory, text(res.get(*p)))))
+        return Item(finding, res, Action.NEUTRAL, p, tuple(_storage_candidates(inventory, scalar_text(res.get(*p)))))
     if last == "image" and len(p) >= 3 and p[-3] in ("containers", "initContainers") and isinstance(res.get(*p), str):
         return Item(finding, res, Action.IMAGE, p, (("image", str(res.get(*p)), None),))
     return _move(finding, res, inventory, "the tie is the object itself" if _is_identity(p)
@@ -166,7 +155,7 @@ def _object_candidates(res: Resource, inventory: Inventory) -> Iterator[Candidat
 def _metadata_item(finding: Finding, res: Resource, workload: Workload | None, p: Pointer, key: str,
                    inventory: Inventory) -> Item:
     place = str(p[-2])
-    value = text(res.get(*p))
+    value = scalar_text(res.get(*p))
     on_pod = workload is not None and p[:-3] == workload.template and workload.template != ()
     if res.kind == "Pod" and p[:-3] == ():
         on_pod = True
@@ -193,7 +182,7 @@ def _selected_label(workload: Workload, key: str, inventory: Inventory) -> bool:
 def _expression_item(finding: Finding, res: Resource, expr_pointer: Pointer) -> Item:
     expr = as_dict(res.get(*expr_pointer))
     key = as_str(expr.get("key")) or ""
-    values = [text(v) for v in as_list(expr.get("values"))] or [None]
+    values = [scalar_text(v) for v in as_list(expr.get("values"))] or [None]
     operator = as_str(expr.get("operator")) or "In"
     candidates = tuple(("node-label", key, v) for v in values) if operator == "In" else (("node-label", key, None),)
     preferred = "preferredDuringSchedulingIgnoredDuringExecution" in expr_pointer
@@ -204,13 +193,13 @@ def _list_item(finding: Finding, res: Resource, item_pointer: Pointer, scope: st
     raw = res.get(*item_pointer)
     entry = as_dict(raw)
     if scope == "toleration":
-        candidates: tuple[Candidate, ...] = ((scope, as_str(entry.get("key")) or "", text(entry.get("value"))),)
+        candidates: tuple[Candidate, ...] = ((scope, as_str(entry.get("key")) or "", scalar_text(entry.get("value"))),)
     elif scope == "readiness-gate":
         candidates = ((scope, as_str(entry.get("conditionType")) or "", None),)
     elif scope == "node-label":
         candidates = ((scope, as_str(entry.get("topologyKey")) or "", None),)
     else:
-        candidates = ((scope, text(raw) or "", None),)
+        candidates = ((scope, scalar_text(raw) or "", None),)
     return Item(finding, res, Action.REMOVE, item_pointer, candidates)
 
 

@@ -6,10 +6,10 @@ from collections.abc import Iterator
 from typing import Any
 
 from kportable.findings import Finding, Severity
-from kportable.model import DEFAULT_NAMESPACE, Resource, Workload, as_dict, label
+from kportable.model import DEFAULT_NAMESPACE, Resource, Workload, as_dict, label, scalar_text
 from kportable.rule import ALL_CLOUDS, RuleContext, Target, rule
 
-from .._ties import Hit, lookup, pair, scalar_text, tie_finding
+from .._ties import Hit, lookup, pair, tie_finding
 
 MAX_NAMED = 3  # workloads named in a message; the rest are counted
 

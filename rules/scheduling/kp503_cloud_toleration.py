@@ -6,10 +6,10 @@ from collections.abc import Iterator
 from typing import Any
 
 from kportable.findings import Finding, Severity
-from kportable.model import Workload, as_dict, as_list, as_str, label
+from kportable.model import Workload, as_dict, as_list, as_str, label, scalar_text
 from kportable.rule import ALL_CLOUDS, RuleContext, Target, rule
 
-from .._ties import lookup, pair, scalar_text, tie_finding
+from .._ties import lookup, pair, tie_finding
 
 
 @rule("KP503", "cloud-toleration", Severity.INFO, target=Target.WORKLOAD, clouds=ALL_CLOUDS)

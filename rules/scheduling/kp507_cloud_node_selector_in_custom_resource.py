@@ -6,11 +6,11 @@ from collections.abc import Iterator
 from typing import Any
 
 from kportable.findings import Finding, Severity
-from kportable.model import Resource, label
+from kportable.model import Resource, label, scalar_text
 from kportable.rule import ALL_CLOUDS, RuleContext, Target, rule
 
 from .._custom import find_keys, is_custom
-from .._ties import lookup, pair, scalar_text, tie_finding
+from .._ties import lookup, pair, tie_finding
 
 _SELECTOR_KEYS = frozenset(("nodeSelector", "nodeLabels"))
 

@@ -6,10 +6,10 @@ from collections.abc import Iterator
 from typing import Any
 
 from kportable.findings import Finding, Severity
-from kportable.model import Resource, as_dict, label
+from kportable.model import Resource, as_dict, label, scalar_text
 from kportable.rule import ALL_CLOUDS, RuleContext, Target, rule
 
-from .._ties import lookup_in, pair, scalar_text, tie_finding
+from .._ties import lookup_in, pair, tie_finding
 from ._storage import provisioner_hit
 
 
