@@ -91,7 +91,7 @@ def test_spot_checks(real):
             (2, "storage.k8s.io/v1alpha1 VolumeAttributesClass 'premium2-disk-class' is not served by Kubernetes "
                 "1.35; it serves VolumeAttributesClass as storage.k8s.io/v1, storage.k8s.io/v1beta1")],
         "k8s-examples/_archived/cloud-controller-manager/persistent-volume-label-initializer-config.yaml": [
-            (1, "InitializerConfiguration 'default/pvlabel.kubernetes.io': the admissionregistration.k8s.io API "
+            (1, "InitializerConfiguration 'pvlabel.kubernetes.io': the admissionregistration.k8s.io API "
                 "group has no kind `InitializerConfiguration` in Kubernetes 1.35")],
     }
     assert sorted(found["KP008"]) == REMOVED_AZURE_CLASSES
