@@ -303,7 +303,9 @@ def build_inventory(
                 if is_context:
                     context_count += len(found)
     files = len(sources)
-    inventory = Inventory(resources, problems, non_kubernetes=non_k8s, empty_documents=empty, files=files)
+    texts = {src.path: src.text for group in (sources, context_sources) for src in group if src.text is not None}
+    inventory = Inventory(resources, problems, non_kubernetes=non_k8s, empty_documents=empty, files=files,
+                          texts=texts)
     stats = RunStats(
         files=files,
         documents=documents,

@@ -639,7 +639,9 @@ def score(
     if explain_workload is not None:
         chosen = find_workloads(result.scores, explain_workload)
         if not chosen:
-            known = ", ".join(f"{s.workload.kind}/{s.workload.namespace}/{s.workload.name}" for s in result.scores[:5])
+            known = ", ".join(
+                f"{s.workload.kind}/{s.workload.namespace or '-'}/{s.workload.name}" for s in result.scores[:5]
+            )
             _fail(f"--explain: no workload matches {explain_workload!r}" + (f" (e.g. {known})" if known else ""))
         _emit(render_explain(result, chosen, report), None)
     else:

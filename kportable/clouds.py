@@ -73,6 +73,9 @@ SCOPES: Mapping[str, tuple[Subject, str]] = {
     "rbac-subject": (
         "key", "RoleBinding/ClusterRoleBinding subjects: the key is the subject kind (User, Group), the value its name"
     ),
+    "auth-principal": (
+        "value", "cloud principals that auth configuration maps to Kubernetes names (aws-auth entries, AccessEntry)"
+    ),
 }
 
 EFFECTS: Mapping[str, Effect] = {"blocker": Effect.BLOCKER, "adaptation": Effect.ADAPTATION, "info": Effect.INFO}

@@ -409,6 +409,8 @@ def _suggest(name: str, registry: Registry) -> str:
     id would take the hint over (``KP9`` -> ``KP209`` rather than ``KP009``).
     """
     names = [n for spec in registry.rules for n in spec.names]
+    if not names:  # no rule loaded (a plugin failed): nothing to suggest
+        return "; see `kportable plugins`"
     close = set(difflib.get_close_matches(name, names, n=len(names), cutoff=0.7))
     if not close:
         return "; see `kportable rules`"

@@ -7,7 +7,7 @@ same status the process exits with.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from .findings import ObjectRef
@@ -32,9 +32,10 @@ class ScoreViolation:
     target: str
     score: int
     minimum: int
+    row: str = field(default="", compare=False)  # the matrix row's label (``WorkloadScore.row_label``)
 
     def describe(self) -> str:
-        return f"{self.workload} scores {self.score} for {self.target}, under the minimum {self.minimum}"
+        return f"{self.row or self.workload} scores {self.score} for {self.target}, under the minimum {self.minimum}"
 
 
 def minimum_for(min_score: Mapping[str, int], target: str) -> int | None:
@@ -53,7 +54,7 @@ def score_violations(scores: Iterable[WorkloadScore], min_score: Mapping[str, in
         for target, score in ws.scores.items():
             minimum = minimum_for(min_score, target)
             if minimum is not None and score < minimum:
-                out.append(ScoreViolation(ws.workload, target, score, minimum))
+                out.append(ScoreViolation(ws.workload, target, score, minimum, ws.row_label))
     return tuple(sorted(out))
 
 

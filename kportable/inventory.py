@@ -19,7 +19,7 @@ Graph edges:
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -31,6 +31,8 @@ from .selectors import Selector, parse_equality_selector, parse_label_selector
 GATEWAY_GROUP = "gateway.networking.k8s.io"
 ROUTE_KINDS = frozenset(("HTTPRoute", "GRPCRoute", "TCPRoute", "TLSRoute", "UDPRoute"))
 _SELECTING_KINDS = ("Service", "NetworkPolicy", "PodDisruptionBudget")
+SA_USER_PREFIX = "system:serviceaccount:"
+SA_GROUP = "system:serviceaccounts"
 T = TypeVar("T")
 
 
@@ -83,8 +85,10 @@ class Inventory:
         non_kubernetes: int = 0,
         empty_documents: int = 0,
         files: int = 0,
+        texts: Mapping[str, str] | None = None,
     ) -> None:
         self.resources: tuple[Resource, ...] = tuple(resources)
+        self.texts: Mapping[str, str] = texts or {}  # file text by path, for rules that read inside a string
         self.problems: tuple[FileProblem, ...] = tuple(problems)
         self._doc_problems: dict[tuple[str, int], list[LoadProblem]] = defaultdict(list)
         for item in self.problems:
@@ -239,6 +243,33 @@ class Inventory:
     def service_account_of(self, workload: Workload) -> Resource | None:
         return self.get("ServiceAccount", workload.namespace, workload.service_account)
 
+    def bindings_of(self, workload: Workload) -> list[Resource]:
+        """RoleBindings and ClusterRoleBindings that grant something to the workload's ServiceAccount
+        (as a ``ServiceAccount`` subject, its ``system:serviceaccount:NS:NAME`` user or a
+        ``system:serviceaccounts[:NS]`` group), in inventory order."""
+        index = self.memo("inventory.bindings", self._index_bindings)
+        ns, sa = workload.namespace, workload.service_account
+        found = [*index.get(("sa", ns, sa), ()), *index.get(("ns", ns, ""), ()), *index.get(("all", "", ""), ())]
+        return sorted(set(found), key=self._order_of) if len(found) > 1 else found
+
+    def _order_of(self, resource: Resource) -> int:
+        order: dict[Resource, int] = self.memo("inventory.order", lambda: {r: i for i, r in enumerate(self.resources)})
+        return order[resource]
+
+    def _index_bindings(self) -> dict[tuple[str, str, str], list[Resource]]:
+        index: dict[tuple[str, str, str], list[Resource]] = defaultdict(list)
+        for kind in ("RoleBinding", "ClusterRoleBinding"):
+            for binding in self.of_kind(kind, "rbac.authorization.k8s.io"):
+                own_ns = binding.namespace or DEFAULT_NAMESPACE
+                keys: dict[tuple[str, str, str], None] = {}
+                for raw in as_list(binding.data.get("subjects")):
+                    key = _service_account_key(as_dict(raw), own_ns if kind == "RoleBinding" else None)
+                    if key is not None:
+                        keys.setdefault(key)
+                for key in keys:
+                    index[key].append(binding)
+        return index
+
     def hpas_for(self, workload: Workload) -> list[Resource]:
         """HorizontalPodAutoscalers whose ``scaleTargetRef`` names this workload."""
         return list(self._scale_targets.get((workload.namespace, workload.kind, workload.name), ()))
@@ -359,6 +390,8 @@ class Inventory:
         sa = self.service_account_of(workload)
         if sa is not None:
             seen.setdefault(sa)
+        for binding in self.bindings_of(workload):
+            seen.setdefault(binding)
         for use in self.claims_of(workload):
             if use.claim is not None:
                 seen.setdefault(use.claim)
@@ -373,6 +406,25 @@ class Inventory:
         for pdb in self.selecting(workload, "PodDisruptionBudget"):
             seen.setdefault(pdb)
         return list(seen)
+
+
+def _service_account_key(subject: dict[str, JSON], binding_ns: str | None) -> tuple[str, str, str] | None:
+    """Which ServiceAccounts an RBAC subject names: ``("sa", ns, name)``, every one of a namespace
+    ``("ns", ns, "")``, every one of the cluster ``("all", "", "")``; ``None`` for people and groups."""
+    kind, name = as_str(subject.get("kind")), as_str(subject.get("name"))
+    if not kind or not name:
+        return None
+    if kind == "ServiceAccount":
+        ns = as_str(subject.get("namespace")) or binding_ns
+        return ("sa", ns, name) if ns else None
+    if kind == "User" and name.startswith(SA_USER_PREFIX):
+        parts = name[len(SA_USER_PREFIX):].split(":")
+        return ("sa", parts[0], parts[1]) if len(parts) == 2 and all(parts) else None
+    if kind == "Group" and name == SA_GROUP:
+        return ("all", "", "")
+    if kind == "Group" and name.startswith(SA_GROUP + ":") and name[len(SA_GROUP) + 1:]:
+        return ("ns", name[len(SA_GROUP) + 1:], "")
+    return None
 
 
 def storage_class_request(claim: dict[str, JSON], base: Pointer) -> tuple[str | None, Pointer | None]:

@@ -6,8 +6,11 @@ The formula (documented for users in ``docs/scoring.md``):
    workload itself, its Services and the Ingresses, routes and Gateways reaching them, its
    ServiceAccount, PVCs and StorageClasses, ConfigMaps and Secrets, HPAs and PDBs) plus every
    finding that names it in ``related`` (a SecretProviderClass it mounts, a ServiceAccount it runs
-   as). Suppressed findings and findings without an object (a file that does not parse) do not
-   count. Each finding counts once per workload.
+   as), and the RoleBindings and ClusterRoleBindings that bind its ServiceAccount. Suppressed
+   findings and findings without an object (a file that does not parse) do not count. Each
+   finding counts once per workload. Findings that no workload counts (RBAC bindings of people,
+   aws-auth, a StorageClass nobody uses) get a row per namespace and one for cluster-scoped
+   objects, scored the same way.
 2. A finding's weight is ``SEVERITY_POINTS[severity] x factor``: the factor is ``EFFECT_FACTOR`` of
    its effect for a cloud tie, and ``HYGIENE_FACTOR`` (1.0 for a blocker) for a finding that
    concerns every cluster.
@@ -34,7 +37,7 @@ from dataclasses import dataclass
 
 from .findings import Effect, Finding, ObjectRef, Severity
 from .inventory import Inventory
-from .score_types import PORTABLE, ScoreCost, WorkloadScore
+from .score_types import CLUSTER_REF, CLUSTER_ROW, NAMESPACE_ROW, PORTABLE, WORKLOAD_ROW, ScoreCost, WorkloadScore
 
 SEVERITY_POINTS: dict[Severity, float] = {
     Severity.BLOCKER: 50.0,
@@ -101,6 +104,7 @@ def compute_scores(
         for ref in f.related:
             by_related[_identity(ref)].append(item)
     out = []
+    counted: set[int] = set()
     for w in inventory.workloads:
         if w.resource.context:
             continue
@@ -110,8 +114,35 @@ def compute_scores(
                 seen.setdefault(id(item), item)
         for item in by_related.get(_identity(w.ref), ()):
             seen.setdefault(id(item), item)
+        counted.update(seen)
         out.append(_score(w.ref, list(seen.values()), targets))
+    out.extend(_scope_rows(by_obj, counted, targets))
     return tuple(out)
+
+
+def _scope_rows(by_obj: dict[_Identity, list[_Scored]], counted: set[int],
+                targets: Sequence[str]) -> list[WorkloadScore]:
+    """Rows for what no workload row counts: one per namespace, then one for cluster-scoped objects.
+
+    RBAC bindings of people and pipelines, auth configuration (aws-auth), a StorageClass or an
+    IngressClass nobody in the bundle uses: they tie the bundle to a cloud all the same, so the
+    matrix shows them in a row of their namespace (a Namespace object: its own), or in the
+    cluster row. Only rows with something to count are added, namespaces sorted by name.
+    """
+    rows: dict[str | None, dict[int, _Scored]] = defaultdict(dict)
+    for identity, items in by_obj.items():
+        kind, namespace, name, _ = identity
+        row = namespace if namespace is not None else name if kind == "Namespace" else None
+        for item in items:
+            if id(item) not in counted:
+                rows[row].setdefault(id(item), item)
+    out = [
+        _score(ObjectRef("Namespace", None, ns, "v1"), list(rows[ns].values()), targets, scope=NAMESPACE_ROW)
+        for ns in sorted(k for k in rows if k is not None)
+    ]
+    if None in rows:
+        out.append(_score(CLUSTER_REF, list(rows[None].values()), targets, scope=CLUSTER_ROW))
+    return out
 
 
 _Identity = tuple[str, str | None, str, str]
@@ -126,9 +157,9 @@ def score_workload(ref: ObjectRef, findings: Sequence[Finding], targets: Sequenc
     return _score(ref, [_scored(f) for f in findings if weight(f) > 0.0], targets)
 
 
-def _score(ref: ObjectRef, items: list[_Scored], targets: Sequence[str]) -> WorkloadScore:
+def _score(ref: ObjectRef, items: list[_Scored], targets: Sequence[str], scope: str = WORKLOAD_ROW) -> WorkloadScore:
     if not items:
-        return WorkloadScore(ref, dict.fromkeys(targets, 100), ())
+        return WorkloadScore(ref, dict.fromkeys(targets, 100), (), scope)
     scores: dict[str, int] = {}
     costs: list[ScoreCost] = []
     items.sort(key=_order)
@@ -144,7 +175,7 @@ def _score(ref: ObjectRef, items: list[_Scored], targets: Sequence[str]) -> Work
         deductions, score = found
         costs.extend(ScoreCost(target, *d) for d in deductions)
         scores[target] = score
-    return WorkloadScore(ref, scores, tuple(costs))
+    return WorkloadScore(ref, scores, tuple(costs), scope)
 
 
 _Deduction = tuple[float, str, str, str, ObjectRef | None]  # ScoreCost without its target

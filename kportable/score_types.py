@@ -12,6 +12,10 @@ from dataclasses import dataclass, field
 from .findings import ObjectRef
 
 PORTABLE = "portable"
+WORKLOAD_ROW = "workload"
+NAMESPACE_ROW = "namespace"  # what no workload counts, per namespace (``workload`` is a Namespace ref)
+CLUSTER_ROW = "cluster"  # what no workload counts among cluster-scoped objects
+CLUSTER_REF = ObjectRef("Cluster", None, "cluster", "")
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,11 +32,25 @@ class ScoreCost:
 
 @dataclass(frozen=True)
 class WorkloadScore:
-    """A workload's score per target (``eks``, ``gke``, ``aks``, ..., and ``portable``), 0-100.
+    """A row of the score matrix: its score per target (``eks``, ``gke``, ``aks``, ..., and
+    ``portable``), 0-100.
 
-    ``costs`` lists every deduction, so a score can explain itself.
+    ``costs`` lists every deduction, so a score can explain itself. ``scope`` is ``workload`` for a
+    workload's row, ``namespace`` for the findings of a namespace that no workload counts
+    (``workload`` is then a ``Namespace`` ref) and ``cluster`` for those on cluster-scoped objects.
     """
 
     workload: ObjectRef
     scores: Mapping[str, int] = field(default_factory=dict)
     costs: tuple[ScoreCost, ...] = ()
+    scope: str = WORKLOAD_ROW
+
+    @property
+    def row_label(self) -> str:
+        """How the matrix names the row: ``Deployment shop/web``, ``namespace shop (other objects)``."""
+        ref = self.workload
+        if self.scope == NAMESPACE_ROW:
+            return f"namespace {ref.name} (other objects)"
+        if self.scope == CLUSTER_ROW:
+            return "cluster-scoped objects"
+        return f"{ref.kind} {ref.namespace or '-'}/{ref.name}"

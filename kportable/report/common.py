@@ -72,6 +72,7 @@ def score_dict(s: WorkloadScore) -> dict[str, Any]:
     ref = s.workload
     return {
         "workload": {"kind": ref.kind, "namespace": ref.namespace, "name": ref.name, "apiVersion": ref.api_version},
+        "scope": s.scope,
         "scores": dict(s.scores),
         "costs": [
             {"target": c.target, "points": c.points, "rule_id": c.rule_id, "fingerprint": c.fingerprint}

@@ -104,7 +104,7 @@ class _Report:
                     continue
                 floor = minimum_for(minimum, target)
                 cells.append(f"**{score}** :x:" if floor is not None and score < floor else str(score))
-            lines.append(f"| {code(str(ws.workload))} | " + " | ".join(cells) + " |")
+            lines.append(f"| {code(ws.row_label)} | " + " | ".join(cells) + " |")
         violations = score_violations(result.scores, minimum)
         if violations:
             lines += ["", f":x: {plural(len(violations), 'score')} under the minimum."]

@@ -258,13 +258,14 @@ class _Builder:
                     "workload": {
                         "kind": ws.workload.kind, "namespace": ws.workload.namespace, "name": ws.workload.name
                     },
+                    "scope": ws.scope,
                     "scores": {t: ws.scores[t] for t in matrix.targets if t in ws.scores},
                 }
                 for ws in matrix.rows
             ],
             "minScore": dict(sorted(result.options.min_score.items())),
             "scoreViolations": [
-                {"workload": str(v.workload), "target": v.target, "score": v.score, "minimum": v.minimum}
+                {"workload": v.row or str(v.workload), "target": v.target, "score": v.score, "minimum": v.minimum}
                 for v in violations
             ],
         }

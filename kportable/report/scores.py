@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ..findings import Finding, ObjectRef
+from ..findings import Finding
 from ..model import label
 from ..score_types import PORTABLE, WorkloadScore
 from .base import ReportOptions
@@ -26,10 +26,6 @@ if TYPE_CHECKING:
     from ..api import RunResult
 
 LINT_MATRIX_ROWS = 20
-
-
-def workload_label(ref: ObjectRef) -> str:
-    return f"{ref.kind} {ref.namespace or '-'}/{ref.name}"
 
 
 def targets_of(scores: Sequence[WorkloadScore]) -> list[str]:
@@ -61,7 +57,7 @@ def matrix_table(scores: Sequence[WorkloadScore], *, limit: int | None = None, t
     rows = worst_first(scores)
     for s in rows[:limit] if limit is not None else rows:
         cells = [Text(str(s.scores[t]), style=_style(s.scores[t])) if t in s.scores else Text("-") for t in targets]
-        table.add_row(workload_label(s.workload), *cells)
+        table.add_row(s.row_label, *cells)
     return table
 
 
@@ -117,7 +113,7 @@ def render_explain(result: RunResult, chosen: Sequence[WorkloadScore], options: 
     buffer = io.StringIO()
     console = make_console(options, buffer)
     for s in chosen:
-        console.print(Text(workload_label(s.workload), style="bold underline"))
+        console.print(Text(s.row_label, style="bold underline"))
         workload = next((w for w in result.inventory.workloads if w.ref == s.workload), None)
         if workload is not None:
             linked = [r for r in result.inventory.linked(workload) if r is not workload.resource]

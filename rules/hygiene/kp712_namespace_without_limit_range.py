@@ -7,9 +7,9 @@ from typing import Any
 
 from kportable.assume import LIMIT_RANGES
 from kportable.findings import Finding, Severity
-from kportable.model import as_dict, as_list
 from kportable.rule import RuleContext, Target, rule
 
+from ..workloads._admission import Admission
 from ._guardrails import missing_guardrail
 
 
@@ -86,18 +86,11 @@ def namespace_without_limit_range(ctx: RuleContext[Any]) -> Iterator[Finding]:
     if LIMIT_RANGES in ctx.assume:
         return
     inventory = ctx.inventory
-
-    def has_container_limits(namespace: str) -> bool:
-        return any(
-            as_dict(item).get("type") == "Container"
-            for lr in inventory.in_namespace(namespace, "LimitRange")
-            for item in as_list(lr.spec.get("limits"))
-        )
-
     yield from missing_guardrail(
         ctx,
         "LimitRange with container defaults",
-        has_container_limits,
+        # the namespace summary KP101-KP106 share, parsed once per run
+        lambda ns: any(True for _ in Admission.of(inventory, ns).container_items),
         lambda ns: f"Add a LimitRange to namespace {ns!r} with a type: Container item that sets default and "
                    "defaultRequest for cpu and memory (and max, to bound them).",
     )
