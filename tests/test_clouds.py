@@ -324,10 +324,12 @@ spec:
     ties = {(f.rule_id, f.location.line): f for f in result.findings if f.clouds == ("acme",)}
     assert set(ties) == {("KP301", 5), ("KP201", 12), ("KP501", 29)}
     assert ties[("KP201", 12)].severity.value == "major"
-    (score,) = result.scores
-    assert score.scores["acme"] == 100
+    score, cluster = result.scores  # the StorageClass nobody claims: the cluster row
+    assert score.scores["acme"] == cluster.scores["acme"] == 100
     assert score.scores["eks"] < 100
+    assert cluster.scores["eks"] < 100
     assert score.scores["portable"] < 100
+    assert (cluster.scope, [c.rule_id for c in cluster.costs if c.target == "eks"]) == ("cluster", ["KP301"])
 
 
 def test_extending_a_profile_appends_ties() -> None:

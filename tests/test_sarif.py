@@ -322,6 +322,7 @@ def test_score_matrix_and_gate_in_run_properties(lint_dir):
     assert props["targets"] == ["eks", "gke", "portable"]
     assert props["scores"][0] == {
         "workload": {"kind": "Deployment", "namespace": "shop", "name": "web"},
+        "scope": "workload",
         "scores": {"eks": 62, "gke": 90, "portable": 62},
     }
     assert props["minScore"] == {"eks": 80}

@@ -111,7 +111,7 @@ def _aws_auth_findings(res: Resource, ctx: RuleContext[Any]) -> Iterator[Finding
             ctx, res, ("data", problem.key), config,
             f"{label(res)} {problem.message}; the AWS IAM Authenticator cannot read it either, so nobody it "
             f"should map gets in on {cloud_names(ctx, config.clouds)}",
-            severity=Severity.MAJOR,
+            effect=Effect.ADAPTATION, severity=Severity.MAJOR,
             fix=f"Write {problem.key} as a YAML list of mappings in a literal block ({problem.key}: |).",
         )
         yield dataclasses.replace(finding, location=problem.location)
@@ -175,11 +175,12 @@ def _access_entry_findings(res: Resource, ctx: RuleContext[Any]) -> Iterator[Fin
     becomes = _names(as_str(spec.get("username")) or "", groups)
     policies = [as_str(as_dict(p).get("policyARN")) or "" for p in as_list(spec.get("accessPolicies"))]
     clouds = cloud_names(ctx, hit.clouds)
+    what = "IAM role" if ":role/" in principal else "IAM user" if ":user/" in principal else hit.first.what
     if any(CLUSTER_ADMIN_POLICY.match(p) for p in policies if p):
-        message = (f"{label(res)} gives {hit.first.what} {shown(principal)!r} the AmazonEKSClusterAdminPolicy "
+        message = (f"{label(res)} gives {what} {shown(principal)!r} the AmazonEKSClusterAdminPolicy "
                    f"access policy: cluster-admin on {clouds}, outside RBAC, and nothing elsewhere")
         yield tie_finding(ctx, res, ("spec", "principalARN"), hit, message, severity=Severity.MAJOR)
         return
-    message = (f"{label(res)} maps {hit.first.what} {shown(principal)!r} to {becomes}{_granted(ctx, groups)}: "
+    message = (f"{label(res)} maps {what} {shown(principal)!r} to {becomes}{_granted(ctx, groups)}: "
                f"only {clouds} reads access entries")
     yield tie_finding(ctx, res, ("spec", "principalARN"), hit, message)
