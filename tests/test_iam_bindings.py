@@ -5,6 +5,7 @@ public guides (EKS aws-auth, GKE Google Groups, AKS Entra object IDs)."""
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -184,3 +185,67 @@ def test_real_corpus_neutral_groups_are_not_flagged(real_corpus: Path) -> None:
     result = run(RunOptions(paths=(str(real_corpus),), select=IAM_RULES))
     assert result.stats.resources > 1000
     assert result.findings == ()
+
+
+AUTH_TEMPLATE = """\
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: aws-auth
+  namespace: kube-system
+  labels: {{- include "platform.labels" . | nindent 4 }}
+data:
+  mapRoles: |
+    - rolearn: arn:aws:iam::111122223333:role/ops
+      groups: [ops]
+    - rolearn: {{ .Values.adminRole }}
+      groups: [system:masters]
+"""
+AUTH_RENDERED = """\
+---
+# Source: platform/templates/aws-auth.yaml
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: aws-auth
+  namespace: kube-system
+  labels:
+    app.kubernetes.io/name: platform
+    app.kubernetes.io/managed-by: Helm
+data:
+  mapRoles: |
+    - rolearn: arn:aws:iam::111122223333:role/ops
+      groups: [ops]
+    - rolearn: arn:aws:iam::111122223333:role/admin
+      groups: [system:masters]
+"""
+
+
+def test_entries_inside_a_block_keep_their_template_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Helm with --chart-dir: the entry's line in the template (the block's lines match), else the key's."""
+    chart = tmp_path / "platform"
+    (chart / "templates").mkdir(parents=True)
+    (chart / "Chart.yaml").write_text("apiVersion: v2\nname: platform\nversion: 0.1.0\n")
+    (chart / "templates" / "aws-auth.yaml").write_text(AUTH_TEMPLATE)
+    monkeypatch.chdir(tmp_path)
+    result = run(RunOptions(inputs=(("rendered.yaml", AUTH_RENDERED.encode()),), chart_dirs=("platform",),
+                            select=("KP404",)))
+    got = [(f.location.line, f.location.origin, f.location.origin_line) for f in result.findings]
+    assert got == [
+        (13, "platform/templates/aws-auth.yaml", 9),  # the same literal line in the template
+        (15, "platform/templates/aws-auth.yaml", 8),  # templated in the chart: the block's key
+    ]
+
+
+@pytest.mark.skipif(not (shutil.which("kustomize") or shutil.which("kubectl")), reason="no kustomize or kubectl")
+def test_entries_inside_a_block_keep_their_base_line_through_kustomize(tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    base = tmp_path / "base"
+    base.mkdir()
+    (base / "aws-auth.yaml").write_text((IAM / "eks-aws-auth.yaml").read_text())
+    (base / "kustomization.yaml").write_text("resources:\n- aws-auth.yaml\nnamespace: kube-system\n")
+    monkeypatch.chdir(tmp_path)
+    result = run(RunOptions(paths=("base",), kustomize_build=True, select=("KP404",)))
+    assert [(f.location.origin, f.location.origin_line) for f in result.findings] == [
+        ("base/aws-auth.yaml", line) for line in (13, 19, 23, 27, 32)  # as when the file is linted alone
+    ]

@@ -19,6 +19,7 @@ place otherwise.
 from __future__ import annotations
 
 import os
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
@@ -32,6 +33,8 @@ from .helm import ChartIndex, relative
 from .kustomize import Build
 from .kustomize_origin import YamlFiles, locate_in_build
 from .outline import Segment, find_line, outline
+
+_LITERAL_KEY = re.compile(r":\s*\|[1-9+-]{0,2}\s*(#.*)?$")
 
 
 def edit_target(location: Location) -> tuple[str, int]:
@@ -73,6 +76,8 @@ class OriginMapper:
     def __init__(self, inventory: Inventory, charts: ChartIndex | None, builds: Mapping[str, Build]) -> None:
         self.charts = charts
         self.builds = builds
+        self.inventory = inventory
+        self._texts: dict[str, list[str]] = {}
         self.cwd = os.path.realpath(os.getcwd())
         self.files = YamlFiles()
         self._outlines: dict[Path, list[Segment]] = {}
@@ -116,7 +121,36 @@ class OriginMapper:
             hit = None
         if hit is None:
             return f
+        if len(located) < len(full):  # the finding points inside a string (aws-auth mapRoles: |)
+            hit = (hit[0], self._inside_block(f.location, res, located, hit) or hit[1])
         return replace(f, location=replace(f.location, origin=hit[0], origin_line=hit[1]))
+
+    def _inside_block(self, at: Location, res: Resource, holder: Pointer, hit: tuple[str, int]) -> int | None:
+        """The origin line of a finding inside a literal block, when the origin file has the same block.
+
+        Rules may point at a line inside a string value (an aws-auth entry inside ``mapRoles: |``).
+        The origin search finds the key holding the string; when both the rendered stream and the
+        origin file hold it as a literal block whose line at the same offset reads the same, that
+        line is the answer.
+        """
+        offset = at.line - locate(res.doc.shadow, holder).line
+        rendered = self.inventory.texts.get(res.doc.path)
+        if offset <= 0 or rendered is None:
+            return None
+        source = self._lines(hit[0])
+        line = hit[1] + offset
+        if line > len(source) or not _LITERAL_KEY.search(source[hit[1] - 1]):
+            return None
+        wanted = rendered.split("\n", at.line)[at.line - 1].strip()
+        return line if wanted and source[line - 1].strip() == wanted else None
+
+    def _lines(self, path: str) -> list[str]:
+        if path not in self._texts:
+            try:
+                self._texts[path] = Path(self.cwd, path).read_text(encoding="utf-8", errors="replace").splitlines()
+            except OSError:
+                self._texts[path] = []
+        return self._texts[path]
 
     def _helm(self, res: Resource, pointer: Pointer) -> tuple[str, int] | None:
         if self.charts is None or res.doc.origin is None:
