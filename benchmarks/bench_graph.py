@@ -2,7 +2,8 @@
 """All-pairs detector: the graph and the rules on one huge namespace, at N and 4N apps.
 
 Every app is a Deployment with a Service, a PodDisruptionBudget (``matchExpressions``), a
-NetworkPolicy, an HPA, a ServiceAccount, a ConfigMap, a PVC and an Ingress, all in one
+NetworkPolicy, an HPA, a ServiceAccount, a ConfigMap, a PVC, an Ingress and a RoleBinding (its
+ServiceAccount and a team group, which one aws-auth entry per app maps an IAM role to), all in one
 namespace, so any cross-resource lookup that scans the bundle instead of using the inventory's
 indexes grows quadratically. Prints the time of the graph and rule stages (and of each rule)
 at both sizes and their growth: about 4x is linear, 16x is all-pairs. Exits 1 when a stage
@@ -79,6 +80,17 @@ spec:
     http:
       paths:
       - {{path: /, pathType: Prefix, backend: {{service: {{name: svc{i}, port: {{number: 80}}}}}}}}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {{name: rb{i}, namespace: big}}
+roleRef: {{apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: edit}}
+subjects: [{{kind: ServiceAccount, name: sa{i}}}, {{kind: Group, name: team{i}}}]
+"""
+AWS_AUTH_ENTRY = """\
+    - rolearn: arn:aws:iam::111122223333:role/team{i}
+      username: team{i}
+      groups: [team{i}]
 """
 
 
@@ -86,7 +98,9 @@ def measure(apps: int) -> dict[str, float]:
     from kportable.api import RunOptions, run
     from kportable.plugins.manager import get_registry
 
-    raw = "---\n".join(APP.format(i=i) for i in range(apps)).encode()
+    aws_auth = ("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: aws-auth, namespace: kube-system}\n"
+                "data:\n  mapRoles: |\n" + "".join(AWS_AUTH_ENTRY.format(i=i) for i in range(apps)))
+    raw = "---\n".join([*(APP.format(i=i) for i in range(apps)), aws_auth]).encode()
     gc.disable()
     start = time.perf_counter()
     result = run(RunOptions(inputs=(("big.yaml", raw),), timings=True), get_registry())
@@ -100,11 +114,11 @@ def measure(apps: int) -> dict[str, float]:
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--apps", type=int, default=2000, help="apps at the small size (9 objects each)")
+    parser.add_argument("--apps", type=int, default=2000, help="apps at the small size (10 objects each)")
     parser.add_argument("--limit", type=float, default=6.0, help="growth for 4x the input that counts as all-pairs")
     args = parser.parse_args(argv)
     small, big = measure(args.apps), measure(4 * args.apps)
-    print(f"one namespace, {args.apps:,} vs {4 * args.apps:,} apps ({9 * args.apps:,} vs {36 * args.apps:,} objects)")
+    print(f"one namespace, {args.apps:,} vs {4 * args.apps:,} apps ({10 * args.apps:,} vs {40 * args.apps:,} objects)")
     suspects = []
     for key in ["total", "graph", "rules", "score", *sorted(k for k in big if k.startswith("rule:"))]:
         if key not in big:

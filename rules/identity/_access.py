@@ -68,7 +68,8 @@ def grant_of(binding: Resource, inventory: Inventory) -> Grant:
     elif kind == "Role" and not cluster_wide:
         role = inventory.get("Role", binding.namespace, name)
     admin = (kind == "ClusterRole" and name == CLUSTER_ADMIN) or (role is not None and grants_everything(role))
-    return Grant(f"{kind} {name!r}", scope, admin)
+    shown = f"{binding.namespace or 'default'}/{name}" if kind == "Role" else name
+    return Grant(f"{kind} {shown!r}", scope, admin)
 
 
 def grants_everything(role: Resource) -> bool:
@@ -92,6 +93,19 @@ def subjects(binding: Resource) -> Iterator[tuple[int, str, str]]:
 def bindings(inventory: Inventory) -> list[Resource]:
     """The bundle's RoleBindings and ClusterRoleBindings, in input order."""
     return [*inventory.of_kind("RoleBinding", RBAC_GROUP), *inventory.of_kind("ClusterRoleBinding", RBAC_GROUP)]
+
+
+def bindings_of_group(inventory: Inventory, group: str) -> list[Resource]:
+    """The bindings with ``group`` as a ``Group`` subject (an index built once per run)."""
+    return inventory.memo("access.group_bindings", lambda: _group_index(inventory)).get(group, [])
+
+
+def _group_index(inventory: Inventory) -> dict[str, list[Resource]]:
+    index: dict[str, list[Resource]] = defaultdict(list)
+    for binding in bindings(inventory):
+        for name in dict.fromkeys(name for _, kind, name in subjects(binding) if kind == "Group"):
+            index[name].append(binding)
+    return dict(index)
 
 
 # --------------------------------------------------------------------------- aws-auth

@@ -18,10 +18,9 @@ from ._access import (
     CLUSTER_ADMIN_POLICY,
     AuthEntry,
     aws_auth,
-    bindings,
+    bindings_of_group,
     grant_of,
     is_aws_auth,
-    subjects,
 )
 
 NODE_ROLE_FIX = (
@@ -154,11 +153,8 @@ def _names(username: str, groups: Sequence[str]) -> str:
 
 def _granted(ctx: RuleContext[Any], groups: Sequence[str]) -> str:
     """``, which ClusterRoleBinding 'x' grants ClusterRole 'edit' on the whole cluster`` for the groups' bindings."""
-    wanted = set(groups)
-    found = []
-    for binding in bindings(ctx.inventory):
-        if any(kind == "Group" and name in wanted for _, kind, name in subjects(binding)):
-            found.append(f"{label(binding)} grants {grant_of(binding, ctx.inventory).describe()}")
+    chosen = dict.fromkeys(b for g in groups for b in bindings_of_group(ctx.inventory, g))
+    found = [f"{label(b)} grants {grant_of(b, ctx.inventory).describe()}" for b in chosen]
     if not found:
         return ""
     more = f" (and {len(found) - MAX_LISTED} more bindings)" if len(found) > MAX_LISTED else ""
