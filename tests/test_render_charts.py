@@ -91,7 +91,8 @@ def test_stream_order_partials_notes_and_empty_documents():
     files = {
         "c/templates/_helpers.tpl": "not: rendered",
         "c/templates/NOTES.txt": "Thanks",
-        "c/templates/b.yaml": "kind: Deployment\nmetadata:\n  name: b\n---\n\n---\nkind: Service\nmetadata:\n  name: s\n",
+        "c/templates/b.yaml": "kind: Deployment\nmetadata:\n  name: b\n---\n\n---\n"
+                              "kind: Service\nmetadata:\n  name: s\n",
         "c/templates/a.yaml": "# only a comment\n",
         "c/templates/hook.yaml": "kind: Job\nmetadata:\n  name: j\n  annotations:\n    helm.sh/hook: pre-install\n",
         "c/templates/z.yaml": "kind: Widget\nmetadata:\n  name: w\n",
@@ -108,7 +109,8 @@ def test_stream_order_partials_notes_and_empty_documents():
         "c/templates/hook.yaml",  # hooks last
     ]
     assert stream.startswith("---\n# Source: c/charts/sub/templates/sa.yaml\nkind: ServiceAccount\n")
-    assert "Thanks" not in stream and "not: rendered" not in stream
+    assert "Thanks" not in stream
+    assert "not: rendered" not in stream
 
 
 # --------------------------------------------------------------------------- origins
@@ -123,7 +125,8 @@ def test_findings_land_on_template_lines(in_root, profile):
     assert {f.location.path for f in result.findings} == {"<helm template fixtures/charts/web>"}
     for f in result.findings:
         path, line = edit_target(f.location)
-        assert (ROOT / path).is_file() and line >= 1, f  # every finding is on a file a person edits
+        assert (ROOT / path).is_file(), f  # every finding is on a file a person edits
+        assert line >= 1
     assert result.extras["helm"] == {"charts": [WEB], "failed": []}
 
 
@@ -242,7 +245,8 @@ def test_helm_v3_messages_are_located_too(in_root):
     (problem,) = src.problems
     assert (problem.code, problem.line, problem.column) == ("KP032", 12, 3)
     assert problem.message.startswith("helm template fixtures/charts/web failed: web/charts/cache/templates/")
-    assert "Use --debug" not in problem.message and "Error:" not in problem.message
+    assert "Use --debug" not in problem.message
+    assert "Error:" not in problem.message
     yaml_error = "Error: YAML parse error on web/templates/service.yaml: error converting YAML to JSON: yaml: line 4"
     src = failure_source(root, Path(WEB), yaml_error, str(ROOT))
     assert (src.path, src.problems[0].line) == (WEB + "/templates/service.yaml", 1)
@@ -276,7 +280,7 @@ def test_walking_renders_charts_and_skips_their_files(in_root):
 
 
 def test_no_build_reads_charts_as_files(in_root):
-    code, out, _ = lint("fixtures/charts", "-f", "json", "--no-build")
+    _, out, _ = lint("fixtures/charts", "-f", "json", "--no-build")
     report = json.loads(out)
     by_rule: dict[str, set[str]] = {}
     for f in report["findings"]:
@@ -291,7 +295,8 @@ def test_plan_roots_and_covered_directories(in_root):
     assert [(r.display, r.named, r.archive) for r in found.roots] == [
         (BROKEN, False, False), (DEPS, False, False), (WEB, False, False), (TGZ, True, True)]
     assert found.covered == [BROKEN, DEPS, WEB, WEB + "/charts/cache"]
-    assert found.covers(WEB + "/values-aws.yaml") and found.covers(TGZ)
+    assert found.covers(WEB + "/values-aws.yaml")
+    assert found.covers(TGZ)
     assert not found.covers("fixtures/charts-other/x.yaml")
 
 
@@ -300,7 +305,8 @@ def test_library_charts_and_subcharts_are_not_roots(tmp_path, monkeypatch):
     (tmp_path / "lib" / "Chart.yaml").write_text("apiVersion: v2\nname: lib\nversion: 1.0.0\ntype: library\n")
     monkeypatch.chdir(tmp_path)
     found = plan(["."])
-    assert found.roots == [] and found.covered == ["lib"]
+    assert found.roots == []
+    assert found.covered == ["lib"]
 
 
 # --------------------------------------------------------------------------- values profiles
@@ -336,11 +342,11 @@ def test_values_profiles_from_config(in_root, tmp_path):
 
 
 def test_dash_f_is_a_values_file_or_a_format(in_root):
-    code, out, _ = lint(WEB, "-f", "json")
+    _, out, _ = lint(WEB, "-f", "json")
     assert json.loads(out)["summary"]["resources"] == 4
-    code, out, _ = lint(WEB, "-f", "json", "-f", f"{WEB}/values-aws.yaml", "--select", "KP401")
+    _, out, _ = lint(WEB, "-f", "json", "-f", f"{WEB}/values-aws.yaml", "--select", "KP401")
     assert [f["rule_id"] for f in json.loads(out)["findings"]] == ["KP401"]
-    code, out, _ = lint(WEB, "--values", f"{WEB}/values-gcp.yaml", "--format", "json", "--select", "KP501")
+    _, out, _ = lint(WEB, "--values", f"{WEB}/values-gcp.yaml", "--format", "json", "--select", "KP501")
     assert [f["rule_id"] for f in json.loads(out)["findings"]] == ["KP501"]
 
 
@@ -350,7 +356,7 @@ def test_two_formats_are_a_usage_error(in_root):
     assert "two output formats given: json, sarif" in err
 
 
-@pytest.mark.parametrize("args, message", [
+@pytest.mark.parametrize(("args", "message"), [
     (("fixtures/demo", "-f", "values.yaml"), "-f/--values values.yaml applies to a Helm chart, and no chart is among"),
     (("fixtures/demo", "--set", "a=1"), "--set applies to a Helm chart"),
     ((WEB, "--no-build", "-f", "x.yaml"), "cannot be combined with --no-build"),
@@ -384,7 +390,8 @@ def test_no_backend_is_a_clear_error(in_root, monkeypatch, sdk_only):
     code, _, err = lint(WEB)
     assert code == 2
     assert "no `helm` program on PATH and helm-python-sdk is not installed" in err
-    assert "pip install 'kportable[helm]'" in err and "--no-build" in err
+    assert "pip install 'kportable[helm]'" in err
+    assert "--no-build" in err
     assert lint(DEPS)[0] == 1  # nothing to render: no backend needed
 
 
@@ -432,10 +439,10 @@ def test_helm_binary_failure_and_timeout(tmp_path):
     fake = tmp_path / "helm"
     fake.write_text("#!/bin/sh\necho 'Error: template: web/templates/a.yaml:3:4: boom' >&2\nexit 1\n")
     fake.chmod(0o755)
-    with pytest.raises(chart_backends.ChartRenderError, match="web/templates/a.yaml:3:4: boom"):
+    with pytest.raises(chart_backends.ChartRenderError, match=r"web/templates/a\.yaml:3:4: boom"):
         HelmBinary(str(fake)).render(RenderRequest("web", "r", "default"))
     fake.write_text("#!/bin/sh\nsleep 5\n")
-    with pytest.raises(chart_backends.ChartRenderError, match="did not finish within 0 s"):
+    with pytest.raises(chart_backends.ChartRenderError, match=r"did not finish within 0 s"):
         HelmBinary(str(fake), timeout=0.2).render(RenderRequest("web", "r", "default"))
 
 
@@ -446,7 +453,8 @@ def test_the_sdk_is_not_imported_at_start_up():
 
 
 @pytest.mark.skipif(not HAVE_HELM, reason="no helm binary on PATH")
-@pytest.mark.parametrize("chart, values", [(WEB, "values-aws.yaml"), (WEB, "values-gcp.yaml"), (SHOP, "values-aws.yaml")])
+@pytest.mark.parametrize(("chart", "values"),
+                         [(WEB, "values-aws.yaml"), (WEB, "values-gcp.yaml"), (SHOP, "values-aws.yaml")])
 def test_both_backends_give_the_same_objects(in_root, chart, values):
     request = RenderRequest(chart, "prod", "default", values_files=(f"{chart}/{values}",),
                             values=merged_values([f"{chart}/{values}"]))
