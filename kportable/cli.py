@@ -294,8 +294,8 @@ def main() -> None:
                    "--profile gcp=gcp.yaml (PATH: file, directory or '-'; repeat a NAME to add paths). "
                    "Replaces PATH arguments.")
 @click.option("--no-build", is_flag=True,
-              help="Read kustomization directories file by file instead of building them (kustomization "
-                   "files themselves are then skipped).")
+              help="Read kustomization directories and Helm charts file by file instead of building or rendering "
+                   "them (kustomization files are then skipped, chart templates noted as KP030).")
 @click.option("--kustomize-bin", metavar="PROGRAM", default=None,
               help="Build kustomizations with this kustomize or kubectl binary (default: `kustomize`, else "
                    "`kubectl`, from PATH).")
@@ -540,10 +540,15 @@ def _format_or_values(fmt: str | None, values: Sequence[str]) -> tuple[str, tupl
     """``-f`` is both helm's ``--values`` and kportable's ``--format``: a registered format name is a format.
 
     The rule does not look at the disk, so ``-f json`` means the same everywhere; a values file named
-    like a format is given as ``-f ./json``. Two different formats are an error.
+    like a format is given as ``-f ./json``. Two different formats are an error, and so is a bare word
+    that is neither a format nor an existing file (``-f yaml``: a mistyped format, most likely).
     """
     names = set(_registry().formats) if values else set()
     formats = [v for v in values if v in names]
+    for v in values:
+        if v not in names and not os.path.exists(v) and not any(c in v for c in "./\\"):
+            _fail(f"unknown --format {v!r}; choose one of {', '.join(sorted(names))} (and no values file {v!r} "
+                  "exists either)")
     chosen = {*formats, *([fmt] if fmt else [])}
     if len(chosen) > 1:
         raise click.UsageError(f"two output formats given: {', '.join(sorted(chosen))} (-f NAME and --format NAME "
