@@ -82,6 +82,19 @@ class RunOptions:
     profiles: tuple[tuple[str, tuple[str, ...]], ...] = ()
     kustomize_build: bool = False
     kustomize_bin: str | None = None
+    # --- Helm charts rendered by kportable (render/charts.py): ``chart_render`` renders charts the paths
+    # name or contain (the CLI's default, off in the API like ``kustomize_build``); values, ``--set`` and
+    # the release apply to charts named in ``paths``; ``values_profiles`` are (name, values files) renders
+    # of those charts linted one by one and compared; ``profile_name`` names the render of one of them.
+    chart_render: bool = False
+    chart_values: tuple[str, ...] = ()
+    chart_set: tuple[str, ...] = ()
+    chart_set_string: tuple[str, ...] = ()
+    release: str = "release-name"
+    helm_backend: str = "auto"
+    helm_bin: str | None = None
+    values_profiles: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    profile_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -324,7 +337,7 @@ def build_inventory(
 def run(options: RunOptions, registry: Registry | None = None) -> RunResult:
     """Lint what ``options`` names and return the result. Raises ``UserError`` for bad options only."""
     with gc_paused():  # the pipeline builds millions of small acyclic objects; collection only costs time
-        if options.profiles:
+        if options.profiles or options.values_profiles:
             from .render.profiles import run_profiles
 
             return run_profiles(options, registry, _run)

@@ -46,6 +46,8 @@ def _epilog(examples: str, exits: str) -> str:
 
 LINT_EPILOG = _epilog("""
   kportable lint k8s/                                 a directory, recursively
+  kportable lint ./chart -f values-aws.yaml           a Helm chart, rendered with these values
+  kportable lint ./chart --values-profile aws=values-aws.yaml --values-profile gcp=values-gcp.yaml
   helm template shop ./chart | kportable lint - --chart-dir ./chart
   kportable lint k8s/ --cloud eks --cloud gke         ties that matter when moving to EKS or GKE
   kportable lint k8s/ --select KP2,KP3 --fail-on major
@@ -154,7 +156,8 @@ class SectionedCommand(click.Command):
 
 LINT_SECTIONS = (
     ("Input", ("namespace", "exclude", "context_paths", "stdin_filename", "max_file_size", "jobs")),
-    ("Helm and kustomize", ("chart_dirs", "profiles", "no_build", "kustomize_bin")),
+    ("Helm and kustomize", ("values_files", "set_values", "set_strings", "release", "values_profiles", "helm_backend",
+                            "helm_bin", "chart_dirs", "profiles", "no_build", "kustomize_bin")),
     ("Rules and targets", ("select", "ignore", "targets", "assume", "k8s_version", "schema_strict", "schema_dirs")),
     ("When to fail (exit 1)", ("fail_on", "min_score", "baseline_path", "write_baseline")),
     ("Output", ("fmt", "output", "sarif_root", "quiet", "verbose", "no_color")),
@@ -219,9 +222,9 @@ def main() -> None:
 
 @main.command(cls=SectionedCommand, sections=LINT_SECTIONS, epilog=LINT_EPILOG)
 @click.argument("paths", nargs=-1, required=False, metavar="PATH...")
-@click.option("-f", "--format", "fmt", default="text", show_default=True, metavar="NAME",
+@click.option("--format", "fmt", default=None, metavar="NAME",
               help="Output format: text, json, sarif, github, markdown, gitlab (and any a plugin adds; "
-                   "see `kportable formats`).")
+                   "see `kportable formats`). `-f NAME` works too.  [default: text]")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
               help="Write the report to this file instead of stdout.")
 @click.option("--select", multiple=True, metavar="RULES",
@@ -291,15 +294,34 @@ def main() -> None:
                    "--profile gcp=gcp.yaml (PATH: file, directory or '-'; repeat a NAME to add paths). "
                    "Replaces PATH arguments.")
 @click.option("--no-build", is_flag=True,
-              help="Read kustomization directories file by file instead of building them (kustomization "
-                   "files themselves are then skipped).")
+              help="Read kustomization directories and Helm charts file by file instead of building or rendering "
+                   "them (kustomization files are then skipped, chart templates noted as KP030).")
 @click.option("--kustomize-bin", metavar="PROGRAM", default=None,
               help="Build kustomizations with this kustomize or kubectl binary (default: `kustomize`, else "
                    "`kubectl`, from PATH).")
+# --- Helm charts rendered by kportable (issue 13, render/charts.py) ---
+@click.option("-f", "--values", "values_files", multiple=True, metavar="FILE",
+              help="A values file for the charts named in PATH (a directory with Chart.yaml, its Chart.yaml, or a "
+                   ".tgz), as `helm template -f`; repeatable, later files win. A registered output format name "
+                   "(`-f json`) selects the format instead; write `-f ./json` for a values file of that name.")
+@click.option("--set", "set_values", multiple=True, metavar="KEY=VAL",
+              help="Set chart values as `helm --set` does (repeatable, comma-separated).")
+@click.option("--set-string", "set_strings", multiple=True, metavar="KEY=VAL",
+              help="Set chart values that stay strings, as `helm --set-string` does (repeatable).")
+@click.option("--release", default=None, metavar="NAME",
+              help="Release name for charts kportable renders (the release namespace is -n).  [default: release-name]")
+@click.option("--values-profile", "values_profiles", multiple=True, metavar="NAME=FILE[,FILE]",
+              help="Render the charts named in PATH once per values profile and compare the renders per workload: "
+                   "--values-profile aws=values-aws.yaml --values-profile gcp=values-gcp.yaml (after any -f files).")
+@click.option("--helm-backend", type=click.Choice(("auto", "helm", "sdk")), default="auto", show_default=True,
+              help="How charts are rendered: `helm template` from a helm on PATH, else helm-python-sdk "
+                   "(pip install 'kportable[helm]'); auto tries them in that order. --no-build reads charts as files.")
+@click.option("--helm-bin", metavar="PROGRAM", default=None,
+              help="Render charts with this helm binary (default: `helm` from PATH).")
 # --- end of rendered-input options ---
 def lint(
     paths: tuple[str, ...],
-    fmt: str,
+    fmt: str | None,
     output: str | None,
     select: tuple[str, ...],
     ignore: tuple[str, ...],
@@ -329,21 +351,36 @@ def lint(
     profiles: tuple[str, ...],
     no_build: bool,
     kustomize_bin: str | None,
+    values_files: tuple[str, ...],
+    set_values: tuple[str, ...],
+    set_strings: tuple[str, ...],
+    release: str | None,
+    values_profiles: tuple[str, ...],
+    helm_backend: str,
+    helm_bin: str | None,
 ) -> None:
     """Lint manifests: files, directories (recursive) or '-' for stdin.
 
     Reads YAML and JSON (multi-document streams, kind: List, `helm template` and
     `kustomize build` output), reports every finding with its file, line and the portable
-    alternative.
+    alternative. Helm charts (a directory with Chart.yaml, or a .tgz) are rendered with
+    `helm template` (a helm on PATH, else helm-python-sdk) and kustomizations built; findings
+    name the template or kustomize file to edit.
     """
     from .config import Overrides, build_run_options
     from .errors import UserError
     from .findings import Severity
     from .load import DEFAULT_MAX_BYTES
+    from .render.charts import DEFAULT_RELEASE
 
     if jobs is not None and jobs < 1:
         raise click.BadParameter("must be at least 1", param_hint="--jobs")
+    fmt, values_files = _format_or_values(fmt, values_files)
     parsed_profiles = _parse_profiles(profiles)
+    parsed_values_profiles = _parse_values_profiles(values_profiles)
+    if parsed_values_profiles and parsed_profiles:
+        raise click.UsageError("--profile (renders made elsewhere) and --values-profile (charts kportable renders) "
+                               "cannot be combined")
     if parsed_profiles and paths:
         raise click.UsageError("PATH arguments and --profile cannot be combined: give each render as a --profile")
     if not paths and not parsed_profiles:
@@ -380,6 +417,14 @@ def lint(
             profiles=parsed_profiles,
             kustomize_build=not no_build,
             kustomize_bin=kustomize_bin,
+            chart_render=not no_build,
+            chart_values=values_files,
+            chart_set=set_values,
+            chart_set_string=set_strings,
+            release=release or DEFAULT_RELEASE,
+            helm_backend=helm_backend,
+            helm_bin=helm_bin,
+            values_profiles=_values_profiles(parsed_values_profiles, config, paths, no_build),
         )
     except UserError as exc:
         _fail(exc.message)
@@ -488,6 +533,63 @@ def _parse_profiles(values: Sequence[str]) -> tuple[tuple[str, tuple[str, ...]],
     stdin = [n for n, ps in found.items() if "-" in ps]
     if len(stdin) > 1 or any(ps.count("-") > 1 for ps in found.values()):
         raise click.BadParameter("only one profile can read '-' (standard input)", param_hint="--profile")
+    return tuple((n, tuple(ps)) for n, ps in found.items())
+
+
+def _format_or_values(fmt: str | None, values: Sequence[str]) -> tuple[str, tuple[str, ...]]:
+    """``-f`` is both helm's ``--values`` and kportable's ``--format``: a registered format name is a format.
+
+    The rule does not look at the disk, so ``-f json`` means the same everywhere; a values file named
+    like a format is given as ``-f ./json``. Two different formats are an error, and so is a bare word
+    that is neither a format nor an existing file (``-f yaml``: a mistyped format, most likely).
+    """
+    names = set(_registry().formats) if values else set()
+    formats = [v for v in values if v in names]
+    for v in values:
+        if v not in names and not os.path.exists(v) and not any(c in v for c in "./\\"):
+            _fail(f"unknown --format {v!r}; choose one of {', '.join(sorted(names))} (and no values file {v!r} "
+                  "exists either)")
+    chosen = {*formats, *([fmt] if fmt else [])}
+    if len(chosen) > 1:
+        raise click.UsageError(f"two output formats given: {', '.join(sorted(chosen))} (-f NAME and --format NAME "
+                               "both select the output format)")
+    return (chosen.pop() if chosen else "text"), tuple(v for v in values if v not in names)
+
+
+def _values_profiles(
+    given: tuple[tuple[str, tuple[str, ...]], ...], config: Config | None, paths: Sequence[str], no_build: bool,
+) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """``--values-profile`` (a usage error without a chart among the paths), else the config's ``values-profiles``
+    (used only when a chart is among the paths, so a config can carry them for every run)."""
+    from .render.charts import names_chart
+
+    has_chart = any(names_chart(p) for p in paths)
+    if given:
+        if no_build:
+            raise click.UsageError("--values-profile renders charts; it cannot be combined with --no-build")
+        if not has_chart:
+            raise click.UsageError("--values-profile applies to a Helm chart, and no chart is among the paths "
+                                   "(a directory holding Chart.yaml, a Chart.yaml, or a .tgz)")
+        return given
+    if config is None or no_build or not has_chart:
+        return ()
+    return config.values_profiles
+
+
+def _parse_values_profiles(values: Sequence[str]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """``("aws=a.yaml,b.yaml", "gcp=g.yaml")`` -> (("aws", ("a.yaml", "b.yaml")), ("gcp", ("g.yaml",))), in order."""
+    import re
+
+    found: dict[str, list[str]] = {}
+    for value in values:
+        name, sep, files = value.partition("=")
+        name = name.strip()
+        paths = [p.strip() for p in files.split(",") if p.strip()]
+        if not sep or not paths or not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", name):
+            raise click.BadParameter(
+                f"{value!r}: expected NAME=FILE[,FILE], e.g. aws=values-aws.yaml", param_hint="--values-profile"
+            )
+        found.setdefault(name, []).extend(paths)
     return tuple((n, tuple(ps)) for n, ps in found.items())
 
 

@@ -65,6 +65,7 @@ class Config:
     exemptions: tuple[Exemption, ...] = ()
     allow_inline_suppressions: bool = True
     baseline: str | None = None
+    values_profiles: tuple[tuple[str, tuple[str, ...]], ...] = ()  # issue 13: per-cloud values files of charts
     data: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
     locate: Locate = field(default=lambda _p: (1, 1), compare=False, repr=False)
 
@@ -333,6 +334,10 @@ def _build(data: Mapping[str, Any], path: str, where: Locate, base_dir: str | No
         exemptions=tuple(exemptions),
         allow_inline_suppressions=bool(data.get("allow-inline-suppressions", True)),
         baseline=rel(data["baseline"]) if "baseline" in data else None,
+        values_profiles=tuple(
+            (name, tuple(rel(f) for f in ([files] if isinstance(files, str) else files)))
+            for name, files in data.get("values-profiles", {}).items()
+        ),
         data=data,
         locate=where,
     )

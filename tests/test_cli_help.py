@@ -62,7 +62,9 @@ def test_lint_options_are_grouped():
     assert headings == ["Input", "Helm and kustomize", "Rules and targets", "When to fail (exit 1)", "Output",
                         "Configuration and help"]
     assert "Other options" not in text
-    for option in ("--select", "--fail-on", "--chart-dir", "--baseline", "--format", "--config", "--help"):
+    for option in ("--select", "--fail-on", "--chart-dir", "--baseline", "--format", "--config", "--help",
+                   "-f, --values", "--set", "--set-string", "--release", "--values-profile", "--helm-backend",
+                   "--helm-bin"):
         assert option in text
 
 

@@ -33,7 +33,7 @@ def test_the_first_two_commands_are_the_install_and_the_test_command():
     assert blocks[0].strip() == (
         "python3 -m venv .venv && .venv/bin/pip install . && .venv/bin/kportable lint fixtures/demo")
     assert blocks[1].strip() == (
-        "python3 -m venv .venv && .venv/bin/pip install -e '.[test]' && .venv/bin/python -m pytest")
+        "python3 -m venv .venv && .venv/bin/pip install -e '.[test,helm]' && .venv/bin/python -m pytest")
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert blocks[1].strip() in ci
 

@@ -86,9 +86,10 @@ def load_chart(root: Path) -> Chart:
 
 
 class ChartIndex:
-    """The charts named with ``--chart-dir``; resolves ``# Source:`` origins to files on disk."""
+    """The charts named with ``--chart-dir``, and the charts kportable rendered itself (``bind``);
+    resolves ``# Source:`` origins to files on disk."""
 
-    def __init__(self, dirs: Sequence[str]) -> None:
+    def __init__(self, dirs: Sequence[str] = ()) -> None:
         self.charts: list[Chart] = []
         for d in dirs:
             root = Path(d)
@@ -100,23 +101,36 @@ class ChartIndex:
             self._by_name.setdefault(chart.name, chart)
         for chart in self.charts:
             self._by_name.setdefault(chart.root.resolve().name, chart)
-        self._cache: dict[str, Path | None] = {}
+        self._cache: dict[tuple[str, str | None], Path | None] = {}
+        self._bound: dict[str, Chart] = {}
 
     def __bool__(self) -> bool:
-        return bool(self.charts)
+        return bool(self.charts or self._bound)
 
-    def resolve(self, origin: str) -> Path | None:
-        """The file an origin names (``shop/charts/redis/templates/sts.yaml``), or ``None``."""
-        if origin not in self._cache:
-            self._cache[origin] = self._resolve(origin)
-        return self._cache[origin]
+    def bind(self, source: str, chart: Chart) -> None:
+        """Origins in the input named ``source`` (a render kportable made) come from ``chart``, whatever its name."""
+        self._bound[source] = chart
 
-    def _resolve(self, origin: str) -> Path | None:
+    def resolve(self, origin: str, source: str | None = None) -> Path | None:
+        """The file an origin names (``shop/charts/redis/templates/sts.yaml``), or ``None``.
+
+        ``source`` is the input the origin was read in: a bound render resolves against its own chart
+        only (several walked charts may share a name), anything else against the ``--chart-dir`` charts.
+        """
+        key = (origin, source if source in self._bound else None)
+        if key not in self._cache:
+            self._cache[key] = self._resolve(origin, self._bound.get(source) if source is not None else None)
+        return self._cache[key]
+
+    def _resolve(self, origin: str, bound: Chart | None) -> Path | None:
         split = split_origin(origin)
         if split is None:
             return None
         name, subcharts, rest = split
-        chart = self._by_name.get(name) or (self.charts[0] if len(self.charts) == 1 else None)
+        if bound is not None:
+            chart: Chart | None = bound
+        else:
+            chart = self._by_name.get(name) or (self.charts[0] if len(self.charts) == 1 else None)
         for sub in subcharts:
             if chart is None:
                 return None

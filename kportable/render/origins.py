@@ -155,7 +155,7 @@ class OriginMapper:
     def _helm(self, res: Resource, pointer: Pointer) -> tuple[str, int] | None:
         if self.charts is None or res.doc.origin is None:
             return None
-        path = self.charts.resolve(res.doc.origin)
+        path = self.charts.resolve(res.doc.origin, res.doc.path)
         if path is None:
             return None
         if path not in self._outlines:

@@ -1,7 +1,9 @@
 """Values profiles: several renders of one chart, linted once each and compared per workload.
 
 Charts usually carry one values file per cloud (``values-aws.yaml``, ``values-gcp.yaml``); the
-question is which render ties which workload to which cloud. ``--profile aws=rendered-aws.yaml
+question is which render ties which workload to which cloud. ``--values-profile aws=values-aws.yaml``
+renders the charts named on the command line once per profile (``charts``), and the runs are
+compared the same way. ``--profile aws=rendered-aws.yaml
 --profile gcp=rendered-gcp.yaml`` runs the whole pipeline once per profile (same rules, options
 and context) and combines the results: every finding is kept (each render is its own input
 file), and the ``profiles`` report lists, per workload matched across renders by kind, namespace
@@ -85,6 +87,17 @@ def _merge_kustomize(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
+def sub_runs(options: RunOptions) -> list[tuple[str, RunOptions]]:
+    """One run per profile: ``--profile`` replaces the paths; ``--values-profile`` renders the named charts
+    again with the profile's values files after the common ``-f`` ones (later files win, as in Helm)."""
+    if options.profiles:
+        return [(name, replace(options, paths=paths, profiles=(), inputs=())) for name, paths in options.profiles]
+    return [
+        (name, replace(options, values_profiles=(), chart_values=(*options.chart_values, *files), profile_name=name))
+        for name, files in options.values_profiles
+    ]
+
+
 def run_profiles(options: RunOptions, registry: Registry | None, run_one: RunOne) -> RunResult:
     """Run the pipeline once per profile and combine the results (see the module docstring)."""
     from ..api import RunResult
@@ -93,8 +106,7 @@ def run_profiles(options: RunOptions, registry: Registry | None, run_one: RunOne
 
     registry = registry or get_registry(options.plugins)
     named: list[tuple[str, RunResult]] = []
-    for name, paths in options.profiles:
-        sub = replace(options, paths=paths, profiles=(), inputs=())
+    for name, sub in sub_runs(options):
         named.append((name, run_one(sub, registry)))
     results = [r for _, r in named]
     resources = [res for r in results for res in r.inventory.resources]
@@ -112,6 +124,8 @@ def run_profiles(options: RunOptions, registry: Registry | None, run_one: RunOne
         for key, value in r.extras.items():
             if key == "kustomize" and key in extras:
                 extras[key] = _merge_kustomize(extras[key], value)
+            elif key == "helm" and key in extras:
+                extras[key] = {k: sorted({*extras[key][k], *value[k]}) for k in ("charts", "failed")}
             else:
                 extras.setdefault(key, value)
     extras["profiles"] = summarize(named)
