@@ -395,6 +395,24 @@ def test_no_backend_is_a_clear_error(in_root, monkeypatch, sdk_only):
     assert lint(DEPS)[0] == 1  # nothing to render: no backend needed
 
 
+def test_walked_charts_without_a_backend_are_read_as_files(in_root, monkeypatch, sdk_only):
+    """`kportable lint repo/` keeps working where neither helm nor the SDK is installed: charts found
+    while walking are read as before (templates skipped as KP030) and the report says why."""
+    monkeypatch.setattr(HelmSdk, "available", staticmethod(lambda: False))
+    code, out, err = lint("fixtures/charts", "-f", "json")
+    assert code == 1, err
+    report = json.loads(out)
+    assert report["helm"] == {"charts": [], "failed": [],
+                              "not_rendered": ["fixtures/charts/broken", "fixtures/charts/needs-deps", WEB]}
+    rules = {f["rule_id"] for f in report["findings"]}
+    assert "KP030" in rules  # raw templates, as before charts were rendered
+    assert "KP032" in rules  # needs-deps: its dependency is still reported from Chart.yaml
+    _, text, _ = lint("fixtures/charts")
+    assert "helm: 3 charts found while walking not rendered" in text
+    code, _, err = lint("fixtures/charts", "--helm-backend", "sdk")  # asked for explicitly: an error
+    assert code == 2
+
+
 def test_pick_backend_order(monkeypatch, tmp_path):
     fake = tmp_path / "helm"
     fake.write_text("#!/bin/sh\n")

@@ -44,6 +44,7 @@ class RenderStage:
         self.charts = ChartIndex(options.chart_dirs) if options.chart_dirs else None
         self.builds: dict[str, Build] = {}
         self.rendered: list[RenderedChart] = []
+        self.not_rendered: list[str] = []  # charts found while walking, with no renderer to render them
         self.built_sources: list[ParsedSource] = []
         self.kustomizations_skipped = 0
         self.templates_skipped = 0
@@ -100,6 +101,12 @@ class RenderStage:
             profile=o.profile_name,
             renderer=LazyRenderer(o.helm_backend, o.helm_bin),
         )
+        if not found.named and o.helm_backend == "auto" and not o.helm_bin:
+            try:  # charts found while walking need a renderer; without one, read them as before
+                settings.renderer.get()
+            except UserError:
+                self.not_rendered = [r.display for r in found.roots]
+                return items
         by_path: dict[str, ParsedSource] = {}
         for rendered in render_all(found.roots, settings, o.jobs):
             self.rendered.append(rendered)
@@ -133,11 +140,13 @@ class RenderStage:
     def extras(self) -> dict[str, Any]:
         """The ``kustomize`` and ``helm`` keys of the JSON report: builds and renders made, files skipped."""
         out: dict[str, Any] = {}
-        if self.rendered:
+        if self.rendered or self.not_rendered:
             out["helm"] = {
                 "charts": sorted(r.root.display for r in self.rendered if not r.failed),
                 "failed": sorted(r.root.display for r in self.rendered if r.failed),
             }
+            if self.not_rendered:
+                out["helm"]["not_rendered"] = sorted(self.not_rendered)
         if not self.builds and not self.kustomizations_skipped:
             return out
         data: dict[str, Any] = {"builds": sorted(b.root.display_dir for b in self.builds.values())}

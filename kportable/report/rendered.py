@@ -31,6 +31,17 @@ def kustomize_lines(data: Mapping[str, Any]) -> Iterator[Text]:
         yield Text("kustomize: " + "; ".join(parts) + ".", style="dim")
 
 
+def helm_lines(data: Mapping[str, Any]) -> Iterator[Text]:
+    """Only what a reader must act on: charts found while walking that nothing could render."""
+    skipped = list(data.get("not_rendered", ()))
+    if skipped:
+        shown = ", ".join(skipped[:SHOWN_BUILDS]) + (f" and {len(skipped) - SHOWN_BUILDS} more"
+                                                     if len(skipped) > SHOWN_BUILDS else "")
+        yield Text(f"helm: {plural(len(skipped), 'chart')} found while walking not rendered ({shown}): no `helm` "
+                   "on PATH and helm-python-sdk is not installed, so their templates were skipped (KP030). "
+                   "Install either (pip install 'kportable[helm]') to lint what they render.", style="yellow")
+
+
 def _render_line(name: str, entry: Mapping[str, Any] | None, width: int) -> Text:
     line = Text(f"    {name:<{width}}  ")
     if entry is None:
@@ -70,5 +81,7 @@ def sections(extras: Mapping[str, Any], quiet: bool) -> Iterator[Text]:
     if "profiles" in extras:
         yield from profile_lines(extras["profiles"])
         yield Text("")
+    if "helm" in extras:
+        yield from helm_lines(extras["helm"])
     if "kustomize" in extras:
         yield from kustomize_lines(extras["kustomize"])
