@@ -693,6 +693,13 @@ def _report_plugin_errors(registry: Registry) -> int:
 @click.option("--exclude", multiple=True, metavar="GLOB", help="Skip files and directories matching this glob.")
 @click.option("--context", "context_paths", multiple=True, metavar="PATH",
               help="Also read these manifests for the workload graph without scoring their workloads.")
+@click.option("--values", "chart_values", multiple=True, metavar="FILE",
+              help="Values file for the Helm chart among the paths (repeatable, as helm -f).")
+@click.option("--set", "chart_set", multiple=True, metavar="KEY=VALUE", help="Set a chart value (as helm --set).")
+@click.option("--release", default="release-name", show_default=True, metavar="NAME",
+              help="Release name of the charts kportable renders.")
+@click.option("--no-build", is_flag=True,
+              help="Read Helm chart and kustomization files as they are instead of rendering and building them.")
 @click.option("-j", "--jobs", type=int, default=None, metavar="N", help="Parse files in N processes.")
 @click.option("--no-color", is_flag=True, help="Never colour the output.")
 @click.option("--debug", is_flag=True, help="Show Python tracebacks for internal errors.")
@@ -707,6 +714,10 @@ def score(
     namespace: str,
     exclude: tuple[str, ...],
     context_paths: tuple[str, ...],
+    chart_values: tuple[str, ...],
+    chart_set: tuple[str, ...],
+    release: str,
+    no_build: bool,
     jobs: int | None,
     no_color: bool,
     debug: bool,
@@ -714,8 +725,10 @@ def score(
     """Score every workload 0-100 per target cloud and `portable` (any conformant cluster).
 
     A tie to one cloud lowers every other target; a hygiene finding lowers all of them. Findings
-    on a workload's Services, Ingresses, ServiceAccount, PVCs and StorageClasses count against
-    it. The formula is in docs/scoring.md.
+    on a workload's Services, Ingresses, ServiceAccount, RBAC bindings, PVCs and StorageClasses
+    count against it; what no workload counts gets a row per namespace and one for cluster-scoped
+    objects. Helm charts are rendered and kustomizations built, as `kportable lint` does. The
+    formula is in docs/scoring.md.
     """
     from .api import RunOptions, run
     from .errors import UserError
@@ -727,7 +740,8 @@ def score(
     options = RunOptions(
         paths=paths, context_paths=context_paths, select=_split(select) or None, ignore=_split(ignore),
         namespace=namespace, exclude=exclude, jobs=jobs if jobs is not None else (os.cpu_count() or 1),
-        targets=_split(targets),
+        targets=_split(targets), kustomize_build=not no_build, chart_render=not no_build,
+        chart_values=chart_values, chart_set=chart_set, release=release,
     )
     report = ReportOptions(color=_use_color(no_color, None), width=_width())
     try:

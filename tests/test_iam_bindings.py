@@ -249,3 +249,16 @@ def test_entries_inside_a_block_keep_their_base_line_through_kustomize(tmp_path:
     assert [(f.location.origin, f.location.origin_line) for f in result.findings] == [
         ("base/aws-auth.yaml", line) for line in (13, 19, 23, 27, 32)  # as when the file is linted alone
     ]
+
+
+@pytest.mark.skipif(not (shutil.which("kustomize") or shutil.which("kubectl")), reason="no kustomize or kubectl")
+def test_score_builds_kustomizations_like_lint(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    base = tmp_path / "base"
+    base.mkdir()
+    (base / "aws-auth.yaml").write_text((IAM / "eks-aws-auth.yaml").read_text())
+    (base / "kustomization.yaml").write_text("resources:\n- aws-auth.yaml\nnamePrefix: team-\n")
+    monkeypatch.chdir(tmp_path)
+    built = CliRunner().invoke(main, ["score", "base", "--explain", "cluster"]).output
+    as_files = CliRunner().invoke(main, ["score", "base", "--explain", "cluster", "--no-build"]).output
+    assert "ClusterRoleBinding 'team-eks-console-dashboard-full-access-binding'" in built
+    assert "ClusterRoleBinding 'eks-console-dashboard-full-access-binding'" in as_files
