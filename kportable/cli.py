@@ -157,7 +157,8 @@ class SectionedCommand(click.Command):
 LINT_SECTIONS = (
     ("Input", ("namespace", "exclude", "context_paths", "stdin_filename", "max_file_size", "jobs")),
     ("Helm and kustomize", ("values_files", "set_values", "set_strings", "release", "values_profiles", "helm_backend",
-                            "helm_bin", "chart_dirs", "profiles", "no_build", "kustomize_bin")),
+                            "helm_bin", "chart_dirs", "profiles", "no_build", "charts_of_files",
+                            "kustomize_bin")),
     ("Rules and targets", ("select", "ignore", "targets", "assume", "k8s_version", "schema_strict", "schema_dirs")),
     ("When to fail (exit 1)", ("fail_on", "min_score", "baseline_path", "write_baseline")),
     ("Output", ("fmt", "output", "sarif_root", "quiet", "verbose", "no_color")),
@@ -296,6 +297,10 @@ def main() -> None:
 @click.option("--no-build", is_flag=True,
               help="Read kustomization directories and Helm charts file by file instead of building or rendering "
                    "them (kustomization files are then skipped, chart templates noted as KP030).")
+@click.option("--charts-of-files", is_flag=True,
+              help="Lint the Helm chart each file PATH belongs to (a template, values file, Chart.yaml or subchart "
+                   "file), rendered, instead of the file itself; files in no chart are skipped. For the pre-commit "
+                   "hook kportable-chart, which passes the changed files.")
 @click.option("--kustomize-bin", metavar="PROGRAM", default=None,
               help="Build kustomizations with this kustomize or kubectl binary (default: `kustomize`, else "
                    "`kubectl`, from PATH).")
@@ -350,6 +355,7 @@ def lint(
     chart_dirs: tuple[str, ...],
     profiles: tuple[str, ...],
     no_build: bool,
+    charts_of_files: bool,
     kustomize_bin: str | None,
     values_files: tuple[str, ...],
     set_values: tuple[str, ...],
@@ -385,6 +391,16 @@ def lint(
         raise click.UsageError("PATH arguments and --profile cannot be combined: give each render as a --profile")
     if not paths and not parsed_profiles:
         raise click.UsageError("Missing argument 'PATH...'.")
+    if charts_of_files:
+        if no_build:
+            raise click.UsageError("--charts-of-files renders the charts of the files; it cannot be combined "
+                                   "with --no-build")
+        from .render.charts import charts_of
+
+        paths = charts_of(paths)
+        if not paths:
+            click.echo("kportable: no file given belongs to a Helm chart; nothing to lint", err=True)
+            sys.exit(0)
     if write_baseline and baseline_path:
         raise click.UsageError("--write-baseline writes a new baseline; it cannot be combined with --baseline")
     # ci (issue #6): the config file, then flags over it

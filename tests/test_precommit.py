@@ -79,9 +79,29 @@ def test_rendered_hook_takes_rendered_templates():
     assert re.search(rendered["files"], "rendered/shop/templates/deployment.yaml")
     assert "exclude" not in rendered
     for h in yaml.safe_load(HOOKS.read_text()):
+        if h["id"] == "kportable-chart":
+            continue
         assert h["types_or"] == ["yaml", "json"]
         assert h["entry"] == "kportable lint"
         assert h["require_serial"] is True
+
+
+@pytest.mark.parametrize(("path", "matched"), [
+    ("charts/shop/templates/deployment.yaml", True),
+    ("charts/shop/templates/_helpers.tpl", True),
+    ("charts/shop/values.yaml", True),
+    ("charts/shop/values-prod.yaml", True),
+    ("charts/shop/values.schema.json", True),
+    ("charts/shop/Chart.yaml", True),
+    ("charts/shop/charts/redis/templates/statefulset.yaml", True),
+    ("k8s/deployment.yaml", False),
+    ("overlays/prod/kustomization.yaml", False),
+])
+def test_chart_hook_takes_every_chart_source(path, matched):
+    chart = hook("kportable-chart")
+    assert chart["entry"] == "kportable lint --charts-of-files"
+    assert chart["require_serial"] is True
+    assert (re.search(chart["files"], path) is not None) is matched
 
 
 def _pre_commit() -> str:

@@ -413,6 +413,29 @@ def test_walked_charts_without_a_backend_are_read_as_files(in_root, monkeypatch,
     assert code == 2
 
 
+def test_charts_of_files_lints_the_chart_a_file_belongs_to(in_root, sdk_only):
+    """What the pre-commit hook kportable-chart runs: changed files -> their charts, rendered once each."""
+    code, out, err = lint("--charts-of-files", "-f", "json", WEB + "/templates/deployment.yaml",
+                          WEB + "/charts/cache/templates/statefulset.yaml", WEB + "/values-aws.yaml",
+                          "fixtures/demo/storefront.yaml")
+    report = json.loads(out)
+    assert report["helm"]["charts"] == [WEB]
+    assert {f["file"] for f in report["findings"]} == {"<helm template fixtures/charts/web>"}
+    assert code == 1, err
+    code, _, err = lint("--charts-of-files", "fixtures/demo/storefront.yaml")
+    assert (code, err.strip()) == (0, "kportable: no file given belongs to a Helm chart; nothing to lint")
+    assert lint("--charts-of-files", "--no-build", WEB)[0] == 2
+
+
+def test_enclosing_chart_climbs_out_of_subcharts(in_root):
+    from kportable.render.charts import enclosing_chart
+
+    assert enclosing_chart(WEB + "/charts/cache/templates/statefulset.yaml") == WEB
+    assert enclosing_chart(WEB + "/Chart.yaml") == WEB
+    assert enclosing_chart(WEB) == WEB
+    assert enclosing_chart("fixtures/demo/storefront.yaml") is None
+
+
 def test_pick_backend_order(monkeypatch, tmp_path):
     fake = tmp_path / "helm"
     fake.write_text("#!/bin/sh\n")

@@ -104,6 +104,27 @@ def names_chart(path: str) -> bool:
     return p.is_file() and (p.name == CHART_FILE or is_archive(p.name))
 
 
+def enclosing_chart(path: str) -> str | None:
+    """The chart a file belongs to (its templates, values files, ``Chart.yaml``, subcharts), as a path
+    spelled like ``path``; ``None`` for a file in no chart. A vendored subchart's file belongs to the
+    top chart (``shop/charts/redis/templates/x.yaml`` -> ``shop``): the parent renders it."""
+    p = Path(path)
+    found: Path | None = None
+    for directory in ([p] if p.is_dir() else []) + list(p.parents):
+        if (directory / CHART_FILE).is_file():
+            found = directory
+            if not _is_subchart(directory):
+                break
+        elif found is not None and directory.name != "charts":
+            break
+    return None if found is None else (str(found) if str(found) != "." else ".")
+
+
+def charts_of(paths: Sequence[str]) -> tuple[str, ...]:
+    """The charts the files of ``paths`` belong to, once each, in first-seen order (other files: none)."""
+    return tuple(dict.fromkeys(c for c in (enclosing_chart(p) for p in paths if p != STDIN) if c is not None))
+
+
 def _chart_type(directory: Path) -> str:
     data = _read_yaml(directory / CHART_FILE)
     return as_str(data.get("type")) or "application"
