@@ -85,7 +85,8 @@ def finding_pieces(f: Finding, sources: SourceLines, options: ReportOptions) -> 
         (f"{f.severity.value:<7}", SEVERITY_STYLE[f.severity]), ("  ", None), (f.message, None),
     ]
     if f.obj is not None:
-        head.append((f"  [{f.obj}]", "dim"))
+        obj = f.obj
+        head.append((f"  [{obj.kind} {obj.name if obj.namespace is None else f'{obj.namespace}/{obj.name}'}]", "dim"))
     if f.clouds:
         head.append((f"  ({'/'.join(f.clouds)}{', ' + f.effect.value if f.effect else ''})", "blue"))
     if f.suppressed is not None:
