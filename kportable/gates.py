@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from .findings import ObjectRef
-from .score_types import WorkloadScore
+from .score_types import WorkloadScore, row_labels
 
 if TYPE_CHECKING:
     from .api import RunResult
@@ -49,12 +49,14 @@ def score_violations(scores: Iterable[WorkloadScore], min_score: Mapping[str, in
     """Every (workload, target) whose score is under its minimum, sorted."""
     if not min_score:
         return ()
+    rows = list(scores)
+    labels = row_labels(rows)
     out = []
-    for ws in scores:
+    for ws in rows:
         for target, score in ws.scores.items():
             minimum = minimum_for(min_score, target)
             if minimum is not None and score < minimum:
-                out.append(ScoreViolation(ws.workload, target, score, minimum, ws.row_label))
+                out.append(ScoreViolation(ws.workload, target, score, minimum, labels[id(ws)]))
     return tuple(sorted(out))
 
 

@@ -94,13 +94,15 @@ def compute_scores(
     """The score of every reported workload on every target, in inventory order."""
     targets = score_targets(clouds)
     # keyed by the fields of ``ObjectRef`` (its equality): a tuple hashes in C, a dataclass in Python
-    by_obj: dict[_Identity, list[_Scored]] = defaultdict(list)
+    # keyed by the object *and its file*: the same Deployment built by two overlays, or rendered by two
+    # values files, is two workloads, and each is charged only with its own render's findings
+    by_obj: dict[_Placed, list[_Scored]] = defaultdict(list)
     by_related: dict[_Identity, list[_Scored]] = defaultdict(list)
     for f in findings:
         if f.suppressed is not None or f.obj is None or weight(f) <= 0.0:
             continue
         item = _scored(f)
-        by_obj[_identity(f.obj)].append(item)
+        by_obj[(*_identity(f.obj), f.location.path)].append(item)
         for ref in f.related:
             by_related[_identity(ref)].append(item)
     out = []
@@ -110,17 +112,17 @@ def compute_scores(
             continue
         seen: dict[int, _Scored] = {}
         for res in inventory.linked(w):
-            for item in by_obj.get((res.kind, res.namespace, res.name, res.api_version), ()):
+            for item in by_obj.get((res.kind, res.namespace, res.name, res.api_version, res.doc.path), ()):
                 seen.setdefault(id(item), item)
         for item in by_related.get(_identity(w.ref), ()):
             seen.setdefault(id(item), item)
         counted.update(seen)
-        out.append(_score(w.ref, list(seen.values()), targets))
+        out.append(_score(w.ref, list(seen.values()), targets, file=w.resource.path))
     out.extend(_scope_rows(by_obj, counted, targets))
     return tuple(out)
 
 
-def _scope_rows(by_obj: dict[_Identity, list[_Scored]], counted: set[int],
+def _scope_rows(by_obj: dict[_Placed, list[_Scored]], counted: set[int],
                 targets: Sequence[str]) -> list[WorkloadScore]:
     """Rows for what no workload row counts: one per namespace, then one for cluster-scoped objects.
 
@@ -131,7 +133,7 @@ def _scope_rows(by_obj: dict[_Identity, list[_Scored]], counted: set[int],
     """
     rows: dict[str | None, dict[int, _Scored]] = defaultdict(dict)
     for identity, items in by_obj.items():
-        kind, namespace, name, _ = identity
+        kind, namespace, name, _, _ = identity
         row = namespace if namespace is not None else name if kind == "Namespace" else None
         for item in items:
             if id(item) not in counted:
@@ -146,6 +148,7 @@ def _scope_rows(by_obj: dict[_Identity, list[_Scored]], counted: set[int],
 
 
 _Identity = tuple[str, str | None, str, str]
+_Placed = tuple[str, str | None, str, str, str]  # an identity and the file the object was read from
 
 
 def _identity(ref: ObjectRef) -> _Identity:
@@ -157,9 +160,10 @@ def score_workload(ref: ObjectRef, findings: Sequence[Finding], targets: Sequenc
     return _score(ref, [_scored(f) for f in findings if weight(f) > 0.0], targets)
 
 
-def _score(ref: ObjectRef, items: list[_Scored], targets: Sequence[str], scope: str = WORKLOAD_ROW) -> WorkloadScore:
+def _score(ref: ObjectRef, items: list[_Scored], targets: Sequence[str], scope: str = WORKLOAD_ROW,
+           file: str = "") -> WorkloadScore:
     if not items:
-        return WorkloadScore(ref, dict.fromkeys(targets, 100), (), scope)
+        return WorkloadScore(ref, dict.fromkeys(targets, 100), (), scope, file)
     scores: dict[str, int] = {}
     costs: list[ScoreCost] = []
     items.sort(key=_order)
@@ -175,7 +179,7 @@ def _score(ref: ObjectRef, items: list[_Scored], targets: Sequence[str], scope: 
         deductions, score = found
         costs.extend(ScoreCost(target, *d) for d in deductions)
         scores[target] = score
-    return WorkloadScore(ref, scores, tuple(costs), scope)
+    return WorkloadScore(ref, scores, tuple(costs), scope, file)
 
 
 _Deduction = tuple[float, str, str, str, ObjectRef | None]  # ScoreCost without its target

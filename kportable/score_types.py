@@ -6,7 +6,8 @@ importing the scoring code.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from .findings import ObjectRef
@@ -44,6 +45,7 @@ class WorkloadScore:
     scores: Mapping[str, int] = field(default_factory=dict)
     costs: tuple[ScoreCost, ...] = ()
     scope: str = WORKLOAD_ROW
+    file: str = ""  # where a workload row's object was read (a file, a kustomize build, a chart render)
 
     @property
     def row_label(self) -> str:
@@ -54,3 +56,11 @@ class WorkloadScore:
         if self.scope == CLUSTER_ROW:
             return "cluster-scoped objects"
         return f"{ref.kind} {ref.namespace or '-'}/{ref.name}"
+
+
+def row_labels(rows: Sequence[WorkloadScore]) -> dict[int, str]:
+    """``id(row) -> label`` for a matrix: ``row_label``, with the file added where two rows would read
+    the same (one Deployment built by several kustomize overlays, or rendered by two values files)."""
+    counts = Counter(row.row_label for row in rows)
+    return {id(row): row.row_label if counts[row.row_label] == 1 or not row.file else f"{row.row_label} ({row.file})"
+            for row in rows}

@@ -271,3 +271,29 @@ spec:
     assert {c.rule_id for c in score.costs} == {"KP601", "KP203"}
     assert score.scores["gke"] == 100
     assert score.scores["eks"] < 50  # the ManagedCertificate is a blocker elsewhere, via the Ingress
+
+
+def test_the_same_workload_in_two_files_gets_two_labelled_rows(tmp_path: Path, monkeypatch) -> None:
+    """One Deployment built by two overlays (or rendered by two values files): two rows, told apart by file."""
+    app = ("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: shop}\nspec:\n"
+           "  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n"
+           "    spec:\n      nodeSelector: {%s}\n      containers: [{name: web, image: nginx:1.27}]\n")
+    (tmp_path / "eks.yaml").write_text(app % "eks.amazonaws.com/nodegroup: apps")
+    (tmp_path / "gke.yaml").write_text(app % "cloud.google.com/gke-nodepool: apps")
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    out = runner.invoke(main, ["score", "eks.yaml", "gke.yaml", "-f", "json", "--ignore", "KP1,KP25,KP7"]).output
+    rows = {r["file"]: r["scores"] for r in json.loads(out)["scores"]}
+    # each charged with its own file's tie only (they used to share each other's findings)
+    assert rows == {"eks.yaml": {"aks": 50, "eks": 100, "gke": 50, "portable": 50},
+                    "gke.yaml": {"aks": 50, "eks": 50, "gke": 100, "portable": 50}}
+    text = runner.invoke(main, ["score", "eks.yaml", "gke.yaml", "--no-color", "--ignore", "KP1,KP25,KP7"]).output
+    assert "Deployment shop/web (eks.yaml)" in text
+    assert "Deployment shop/web (gke.yaml)" in text
+    explained = runner.invoke(main, ["score", "eks.yaml", "gke.yaml", "--explain", "shop/web",
+                                     "--ignore", "KP1,KP25,KP7"]).output
+    eks_part, gke_part = explained.split("Deployment shop/web (gke.yaml)")
+    assert "eks.amazonaws.com/nodegroup" in eks_part
+    assert "gke-nodepool" not in eks_part
+    assert "gke-nodepool" in gke_part
+    assert "eks.amazonaws.com/nodegroup" not in gke_part

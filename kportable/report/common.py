@@ -73,6 +73,7 @@ def score_dict(s: WorkloadScore) -> dict[str, Any]:
     return {
         "workload": {"kind": ref.kind, "namespace": ref.namespace, "name": ref.name, "apiVersion": ref.api_version},
         "scope": s.scope,
+        "file": s.file or None,
         "scores": dict(s.scores),
         "costs": [
             {"target": c.target, "points": c.points, "rule_id": c.rule_id, "fingerprint": c.fingerprint}

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from .. import __version__
 from ..findings import Finding, Severity
 from ..gates import EXIT_INTERNAL, EXIT_OK, exit_status, minimum_for, score_violations
+from ..score_types import row_labels
 from .base import ReportOptions
 from .common import finding_text, plural, score_matrix, worst_first
 from .locations import Locator
@@ -95,6 +96,7 @@ class _Report:
         minimum = result.options.min_score
         lines = ["", "### Portability scores", "", "| workload | " + " | ".join(matrix.targets) + " |",
                  "|---|" + "---:|" * len(matrix.targets)]
+        labels = row_labels(matrix.rows)
         for ws in matrix.rows:
             cells = []
             for target in matrix.targets:
@@ -104,7 +106,7 @@ class _Report:
                     continue
                 floor = minimum_for(minimum, target)
                 cells.append(f"**{score}** :x:" if floor is not None and score < floor else str(score))
-            lines.append(f"| {code(ws.row_label)} | " + " | ".join(cells) + " |")
+            lines.append(f"| {code(labels[id(ws)])} | " + " | ".join(cells) + " |")
         violations = score_violations(result.scores, minimum)
         if violations:
             lines += ["", f":x: {plural(len(violations), 'score')} under the minimum."]

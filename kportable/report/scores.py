@@ -17,7 +17,7 @@ from rich.text import Text
 
 from ..findings import Finding
 from ..model import label
-from ..score_types import PORTABLE, WorkloadScore
+from ..score_types import PORTABLE, WorkloadScore, row_labels
 from .base import ReportOptions
 from .common import score_dict
 from .text import make_console
@@ -55,9 +55,10 @@ def matrix_table(scores: Sequence[WorkloadScore], *, limit: int | None = None, t
     for t in targets:
         table.add_column(t, justify="right", no_wrap=True)
     rows = worst_first(scores)
+    labels = row_labels(scores)
     for s in rows[:limit] if limit is not None else rows:
         cells = [Text(str(s.scores[t]), style=_style(s.scores[t])) if t in s.scores else Text("-") for t in targets]
-        table.add_row(s.row_label, *cells)
+        table.add_row(labels[id(s)], *cells)
     return table
 
 
@@ -112,9 +113,11 @@ def render_explain(result: RunResult, chosen: Sequence[WorkloadScore], options: 
     by_fingerprint: dict[str, Finding] = {f.fingerprint: f for f in result.findings}
     buffer = io.StringIO()
     console = make_console(options, buffer)
+    labels = row_labels(result.scores)
     for s in chosen:
-        console.print(Text(s.row_label, style="bold underline"))
-        workload = next((w for w in result.inventory.workloads if w.ref == s.workload), None)
+        console.print(Text(labels.get(id(s), s.row_label), style="bold underline"))
+        workload = next((w for w in result.inventory.workloads
+                         if w.ref == s.workload and (not s.file or w.resource.path == s.file)), None)
         if workload is not None:
             linked = [r for r in result.inventory.linked(workload) if r is not workload.resource]
             if linked:
