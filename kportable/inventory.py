@@ -31,6 +31,8 @@ from .selectors import Selector, parse_equality_selector, parse_label_selector
 GATEWAY_GROUP = "gateway.networking.k8s.io"
 ROUTE_KINDS = frozenset(("HTTPRoute", "GRPCRoute", "TCPRoute", "TLSRoute", "UDPRoute"))
 _SELECTING_KINDS = ("Service", "NetworkPolicy", "PodDisruptionBudget")
+RBAC_GROUP = "rbac.authorization.k8s.io"
+BINDING_KINDS = frozenset(("RoleBinding", "ClusterRoleBinding"))
 SA_USER_PREFIX = "system:serviceaccount:"
 SA_GROUP = "system:serviceaccounts"
 T = TypeVar("T")
@@ -250,24 +252,18 @@ class Inventory:
         index = self.memo("inventory.bindings", self._index_bindings)
         ns, sa = workload.namespace, workload.service_account
         found = [*index.get(("sa", ns, sa), ()), *index.get(("ns", ns, ""), ()), *index.get(("all", "", ""), ())]
-        return sorted(set(found), key=self._order_of) if len(found) > 1 else found
+        return [binding for _, binding in sorted(set(found), key=_first)]
 
-    def _order_of(self, resource: Resource) -> int:
-        order: dict[Resource, int] = self.memo("inventory.order", lambda: {r: i for i, r in enumerate(self.resources)})
-        return order[resource]
-
-    def _index_bindings(self) -> dict[tuple[str, str, str], list[Resource]]:
-        index: dict[tuple[str, str, str], list[Resource]] = defaultdict(list)
-        for kind in ("RoleBinding", "ClusterRoleBinding"):
-            for binding in self.of_kind(kind, "rbac.authorization.k8s.io"):
-                own_ns = binding.namespace or DEFAULT_NAMESPACE
-                keys: dict[tuple[str, str, str], None] = {}
-                for raw in as_list(binding.data.get("subjects")):
-                    key = _service_account_key(as_dict(raw), own_ns if kind == "RoleBinding" else None)
-                    if key is not None:
-                        keys.setdefault(key)
-                for key in keys:
-                    index[key].append(binding)
+    def _index_bindings(self) -> dict[tuple[str, str, str], list[tuple[int, Resource]]]:
+        """Per ServiceAccount key (``_service_account_key``), the bindings naming it with their input position."""
+        index: dict[tuple[str, str, str], list[tuple[int, Resource]]] = defaultdict(list)
+        for position, binding in enumerate(self.resources):
+            if binding.kind not in BINDING_KINDS or binding.group != RBAC_GROUP:
+                continue
+            own_ns = (binding.namespace or DEFAULT_NAMESPACE) if binding.kind == "RoleBinding" else None
+            keys = (_service_account_key(as_dict(raw), own_ns) for raw in as_list(binding.data.get("subjects")))
+            for key in dict.fromkeys(k for k in keys if k is not None):
+                index[key].append((position, binding))
         return index
 
     def hpas_for(self, workload: Workload) -> list[Resource]:
@@ -406,6 +402,10 @@ class Inventory:
         for pdb in self.selecting(workload, "PodDisruptionBudget"):
             seen.setdefault(pdb)
         return list(seen)
+
+
+def _first(pair: tuple[int, Resource]) -> int:
+    return pair[0]
 
 
 def _service_account_key(subject: dict[str, JSON], binding_ns: str | None) -> tuple[str, str, str] | None:

@@ -15,6 +15,7 @@ existing node on its path, so a finding about a *missing* field points at its pa
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TypeAlias
@@ -96,3 +97,17 @@ def format_pointer(pointer: Sequence[PointerPart]) -> str:
 def json_pointer(pointer: Sequence[PointerPart]) -> str:
     """Render a pointer as RFC 6901 JSON Pointer: ``/spec/template/spec/containers/0``."""
     return "".join(["/" + str(p).replace("~", "~0").replace("/", "~1") for p in pointer])
+
+
+# ``key: |`` (with an optional chomping/indentation indicator and comment): a literal block scalar.
+_LITERAL_BLOCK_KEY = re.compile(r"""(?:"[^"]*"|'[^']*'|[^\s:][^:]*?)\s*:\s*\|[1-9+-]{0,2}\s*(?:#.*)?""")
+_LEAD = re.compile(r"\s*(?:-\s+)*")  # indentation and sequence-entry dashes before a key
+
+
+def opens_literal_block(line: str, column: int | None = None) -> bool:
+    """True when the key on ``line`` (at 1-based ``column``, else the line's first key) has a literal
+    block scalar as its value. Such a block keeps its lines as written, so a line inside the string is
+    a line of the file at a fixed offset (what rules pointing into ``mapRoles: |`` rely on)."""
+    lead = _LEAD.match(line) if column is None else None
+    start = column - 1 if column is not None else lead.end() if lead else 0
+    return _LITERAL_BLOCK_KEY.fullmatch(line.rstrip("\r\n"), start) is not None

@@ -262,3 +262,21 @@ def test_score_builds_kustomizations_like_lint(tmp_path: Path, monkeypatch: pyte
     as_files = CliRunner().invoke(main, ["score", "base", "--explain", "cluster", "--no-build"]).output
     assert "ClusterRoleBinding 'team-eks-console-dashboard-full-access-binding'" in built
     assert "ClusterRoleBinding 'eks-console-dashboard-full-access-binding'" in as_files
+
+
+@pytest.mark.parametrize(("line", "column", "opens"), [
+    ("  mapRoles: |", None, True),
+    ("  mapRoles: |", 3, True),
+    ("  mapRoles: |-  # comment", None, True),
+    ("- mapRoles: |2", None, True),
+    ('  "map: roles": |', None, True),
+    ("  mapRoles: |\r", 3, True),
+    ('  mapRoles: "|"', None, False),
+    ("  mapRoles: >", None, False),
+    ("  mapRoles: |x", None, False),
+])
+def test_one_literal_block_test_for_rules_and_origins(line: str, column: int | None, opens: bool) -> None:
+    """KP404 (lines inside aws-auth) and the origin mapper (the same line in a template or base) share it."""
+    from kportable.positions import opens_literal_block
+
+    assert opens_literal_block(line, column) is opens

@@ -38,12 +38,12 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import UserError
-from ..load import JSON, YAML_SYNTAX, Document, LoadProblem, ParsedSource, parse_bytes, parse_text
+from ..load import YAML_SYNTAX, Document, LoadProblem, ParsedSource, parse_bytes, parse_text
 from ..model import as_dict, as_list, as_str
 from ..positions import locate
 from ..sources import STDIN, display_path, is_excluded, walk_directories
 from .chart_backends import ChartRenderer, ChartRenderError, RenderRequest, deep_merge
-from .helm import CHART_FILE, Chart, load_chart, relative, split_origin
+from .helm import CHART_FILE, Chart, chart_data, load_chart, relative, split_origin
 
 RENDER_ERROR = "KP032"
 DEFAULT_RELEASE = "release-name"
@@ -126,16 +126,7 @@ def charts_of(paths: Sequence[str]) -> tuple[str, ...]:
 
 
 def _chart_type(directory: Path) -> str:
-    data = _read_yaml(directory / CHART_FILE)
-    return as_str(data.get("type")) or "application"
-
-
-def _read_yaml(path: Path) -> dict[str, JSON]:
-    try:
-        parsed = parse_bytes(str(path), path.read_bytes())
-    except OSError:
-        return {}
-    return as_dict(parsed.documents[0].data) if parsed.documents else {}
+    return as_str(chart_data(directory).get("type")) or "application"
 
 
 def _is_subchart(directory: Path) -> bool:
@@ -295,7 +286,7 @@ def _vendored(charts: Path) -> set[str]:
         return names
     for entry in entries:
         if entry.is_dir() and (Path(entry.path) / CHART_FILE).is_file():
-            names.add(as_str(_read_yaml(Path(entry.path) / CHART_FILE).get("name")) or entry.name)
+            names.add(as_str(chart_data(Path(entry.path)).get("name")) or entry.name)
         elif is_archive(entry.name):
             stem = entry.name.removesuffix(".tgz").removesuffix(".tar.gz")
             names.add(stem)

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import UserError
-from ..load import YAML_SYNTAX, LoadProblem, ParsedSource, parse_bytes
+from ..load import JSON, YAML_SYNTAX, LoadProblem, ParsedSource, parse_bytes
 from ..model import as_dict, as_list, as_str
 
 UNRENDERED_TEMPLATE = "KP030"
@@ -56,7 +56,8 @@ class Chart:
         return self._subcharts[name]
 
 
-def _chart_data(root: Path) -> dict[str, object]:
+def chart_data(root: Path) -> dict[str, JSON]:
+    """The mapping in ``root/Chart.yaml`` (empty when it cannot be read or is not a mapping)."""
     try:
         raw = (root / CHART_FILE).read_bytes()
     except OSError:
@@ -67,7 +68,7 @@ def _chart_data(root: Path) -> dict[str, object]:
 
 def load_chart(root: Path) -> Chart:
     """Read ``Chart.yaml``: the chart name and its local (``file://``) dependencies by name and alias."""
-    data = _chart_data(root)
+    data = chart_data(root)
     name = as_str(data.get("name")) or root.name
     deps: dict[str, Path] = {}
     for dep in as_list(data.get("dependencies")):

@@ -19,7 +19,6 @@ place otherwise.
 from __future__ import annotations
 
 import os
-import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
@@ -28,13 +27,11 @@ from pathlib import Path
 from ..findings import Finding, Location, ObjectRef
 from ..inventory import Inventory
 from ..model import Resource
-from ..positions import Pointer, locate
+from ..positions import Pointer, locate, opens_literal_block
 from .helm import ChartIndex, relative
 from .kustomize import Build
 from .kustomize_origin import YamlFiles, locate_in_build
 from .outline import Segment, find_line, outline
-
-_LITERAL_KEY = re.compile(r":\s*\|[1-9+-]{0,2}\s*(#.*)?$")
 
 
 def edit_target(location: Location) -> tuple[str, int]:
@@ -78,6 +75,7 @@ class OriginMapper:
         self.builds = builds
         self.inventory = inventory
         self._texts: dict[str, list[str]] = {}
+        self._rendered: dict[str, list[str]] = {}
         self.cwd = os.path.realpath(os.getcwd())
         self.files = YamlFiles()
         self._outlines: dict[Path, list[Segment]] = {}
@@ -134,15 +132,21 @@ class OriginMapper:
         line is the answer.
         """
         offset = at.line - locate(res.doc.shadow, holder).line
-        rendered = self.inventory.texts.get(res.doc.path)
-        if offset <= 0 or rendered is None:
+        rendered = self._rendered_lines(res.doc.path)
+        if offset <= 0 or at.line > len(rendered):
             return None
         source = self._lines(hit[0])
         line = hit[1] + offset
-        if line > len(source) or not _LITERAL_KEY.search(source[hit[1] - 1]):
+        if line > len(source) or not opens_literal_block(source[hit[1] - 1]):
             return None
-        wanted = rendered.split("\n", at.line)[at.line - 1].strip()
+        wanted = rendered[at.line - 1].strip()
         return line if wanted and source[line - 1].strip() == wanted else None
+
+    def _rendered_lines(self, path: str) -> list[str]:
+        """The lines of an input the rules read (a build or render stream), split once per run."""
+        if path not in self._rendered:
+            self._rendered[path] = self.inventory.texts.get(path, "").split("\n")
+        return self._rendered[path]
 
     def _lines(self, path: str) -> list[str]:
         if path not in self._texts:

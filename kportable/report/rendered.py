@@ -6,7 +6,7 @@ text report shows what the JSON report carries, and nothing when the input was p
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from rich.text import Text
@@ -16,14 +16,18 @@ from .common import plural
 SHOWN_BUILDS = 3  # a repository of overlays builds dozens: the summary names a few, the JSON report all
 
 
+def _first_few(names: Sequence[str], after_more: str = "") -> str:
+    """``a, b, c and 4 more`` (the first ``SHOWN_BUILDS`` names; ``after_more`` follows the count)."""
+    shown = ", ".join(names[:SHOWN_BUILDS])
+    return shown + (f" and {len(names) - SHOWN_BUILDS} more{after_more}" if len(names) > SHOWN_BUILDS else "")
+
+
 def kustomize_lines(data: Mapping[str, Any]) -> Iterator[Text]:
     builds = list(data.get("builds", ()))
     skipped = int(data.get("kustomization_files_skipped", 0))
     parts = []
     if builds:
-        shown = ", ".join(builds[:SHOWN_BUILDS])
-        if len(builds) > SHOWN_BUILDS:
-            shown += f" and {len(builds) - SHOWN_BUILDS} more; the JSON report lists them all"
+        shown = _first_few(builds, "; the JSON report lists them all")
         parts.append(f"built {plural(len(builds), 'kustomization')} ({shown})")
     if skipped:
         parts.append(f"{plural(skipped, 'kustomization file')} skipped (kustomize configuration, not objects)")
@@ -35,8 +39,7 @@ def helm_lines(data: Mapping[str, Any]) -> Iterator[Text]:
     """Only what a reader must act on: charts found while walking that nothing could render."""
     skipped = list(data.get("not_rendered", ()))
     if skipped:
-        shown = ", ".join(skipped[:SHOWN_BUILDS]) + (f" and {len(skipped) - SHOWN_BUILDS} more"
-                                                     if len(skipped) > SHOWN_BUILDS else "")
+        shown = _first_few(skipped)
         yield Text(f"helm: {plural(len(skipped), 'chart')} found while walking not rendered ({shown}): no `helm` "
                    "on PATH and helm-python-sdk is not installed, so their templates were skipped (KP030). "
                    "Install either (pip install 'kportable[helm]') to lint what they render.", style="yellow")

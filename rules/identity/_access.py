@@ -22,12 +22,11 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
 from kportable.findings import Location
-from kportable.inventory import Inventory
+from kportable.inventory import RBAC_GROUP, Inventory
 from kportable.load import JSON, ParsedSource, parse_yaml
 from kportable.model import Resource, as_dict, as_list, as_str, label
-from kportable.positions import Pointer, line_column
+from kportable.positions import Pointer, line_column, opens_literal_block
 
-RBAC_GROUP = "rbac.authorization.k8s.io"
 CLUSTER_ADMIN = "cluster-admin"
 AWS_AUTH = "aws-auth"
 KUBE_SYSTEM = "kube-system"
@@ -37,7 +36,6 @@ ADMIN_GROUP = "system:masters"  # bound to cluster-admin by default; RBAC cannot
 NODE_GROUPS = frozenset({"system:bootstrappers", "system:nodes", "system:node-proxier"})
 CLUSTER_ADMIN_POLICY = re.compile(r"^arn:aws(-[a-z]+)*:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy$")
 MAP_KEYS = {"mapRoles": "rolearn", "mapUsers": "userarn", "mapAccounts": ""}
-_LITERAL_BLOCK = re.compile(r"""^(?:"[^"]*"|'[^']*'|[^\s:]+)\s*:\s*\|[1-9+-]{0,2}\s*(?:#.*)?$""")
 
 
 # --------------------------------------------------------------------------- what a binding grants
@@ -201,10 +199,11 @@ def _entry(key: str, principal_field: str, index: int, item: JSON, shadow: objec
         line, column, _ = line_column(shadow, (index,))  # type: ignore[arg-type]
         return AuthEntry(key, (*base, index), _shifted(key_location, block, line, column), account)
     mapping = as_dict(item)
-    principal = as_str(mapping.get(principal_field)) or as_str(mapping.get(principal_field.replace("arn", "ARN")))
+    spelled = principal_field.replace("arn", "ARN")  # the authenticator's own spelling: roleARN, userARN
+    principal = as_str(mapping.get(principal_field)) or as_str(mapping.get(spelled))
     if not principal:
         return None
-    name = principal_field if principal_field in mapping else principal_field.replace("arn", "ARN")
+    name = principal_field if principal_field in mapping else spelled
     line, column, _ = line_column(shadow, (index, name))  # type: ignore[arg-type]
     groups = tuple(g for g in (as_str(x) for x in as_list(mapping.get("groups"))) if g)
     return AuthEntry(key, (*base, index, name), _shifted(key_location, block, line, column), principal,
@@ -223,7 +222,7 @@ def _literal_block(text: str | None, key: Location) -> tuple[int, int] | None:
     lines = text.split("\n", key.line + 200)  # the block's first content line is near the key
     if key.line > len(lines):
         return None
-    if not _LITERAL_BLOCK.match(lines[key.line - 1][key.column - 1:].rstrip("\r")):
+    if not opens_literal_block(lines[key.line - 1], key.column):
         return None
     for row in lines[key.line:]:
         if row.strip():

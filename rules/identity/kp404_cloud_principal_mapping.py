@@ -6,7 +6,7 @@ import dataclasses
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from kportable.findings import Effect, Finding, Location, Severity
+from kportable.findings import Effect, Finding, Severity
 from kportable.model import Resource, as_dict, as_list, as_str, label
 from kportable.rule import ALL_CLOUDS, RuleContext, Target, rule
 
@@ -135,11 +135,7 @@ def _entry_finding(ctx: RuleContext[Any], res: Resource, entry: AuthEntry, hit: 
         message = (f"{label(res)} {entry.key} maps {what} {shown(entry.principal)!r} to {becomes}"
                    f"{granted}: only {clouds} reads this mapping")
         finding = tie_finding(ctx, res, entry.pointer, hit, message, effect=Effect.ADAPTATION)
-    return dataclasses.replace(finding, location=_located(finding.location, entry.location))
-
-
-def _located(found: Location, entry: Location) -> Location:
-    return dataclasses.replace(found, line=entry.line, column=entry.column)
+    return dataclasses.replace(finding, location=entry.location)
 
 
 def _names(username: str, groups: Sequence[str]) -> str:
